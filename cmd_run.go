@@ -1,0 +1,125 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"maillab/sim/explain"
+	"maillab/sim/scenario"
+	"maillab/sim/trace"
+)
+
+// cmdRun prints a scenario's trace: "C: " and "S: " lines in wire order,
+// "# " lines for connections, states and notes; with --explain each reply is
+// followed by what it means and what the client does next.
+func cmdRun(args []string) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	withExplain := fs.Bool("explain", false, "explain every reply")
+	lang := fs.String("lang", "en", "language of the explanations: en or zh")
+	states := fs.Bool("states", true, "show state changes")
+	if err := fs.Parse(reorder(args, map[string]bool{"explain": true, "states": true})); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: maillab run SCENARIO.yaml [--explain] [--lang en|zh]")
+		return 2
+	}
+	if *lang != "en" && *lang != "zh" {
+		fmt.Fprintf(os.Stderr, "maillab run: --lang %q: want en or zh\n", *lang)
+		return 2
+	}
+	name := fs.Arg(0)
+	src, err := os.ReadFile(name)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "maillab run: %v\n", err)
+		return 1
+	}
+	spec, err := scenario.Parse(name, src)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	tr, err := scenario.Run(spec)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	writeTrace(os.Stdout, tr, *withExplain, *states, *lang)
+	return 0
+}
+
+// writeTrace prints a trace as `maillab run` does.
+func writeTrace(w io.Writer, tr *trace.Trace, withExplain, states bool, lang string) {
+	if tr.Title != "" {
+		fmt.Fprintf(w, "# %s\n", tr.Title)
+	}
+	for _, st := range tr.Steps {
+		if st.Kind == trace.State && !states {
+			continue
+		}
+		fmt.Fprintln(w, st.TranscriptLine())
+		if withExplain && st.Kind == trace.Reply && !st.More {
+			writeExplanation(w, st, lang)
+		}
+	}
+	if len(tr.Log) > 0 {
+		fmt.Fprintln(w, "#")
+		fmt.Fprintln(w, "# "+map[string]string{"en": "server log:", "zh": "服务器日志："}[lang])
+		for _, l := range tr.Log {
+			fmt.Fprintf(w, "#   %s %s %s\n", trace.Stamp(l.At), l.Host, l.Text)
+		}
+	}
+}
+
+// writeExplanation prints one reply's explanation, indented under it.
+func writeExplanation(w io.Writer, st trace.Step, lang string) {
+	var e explain.Entry
+	if st.Proto == "pop3" {
+		e = explain.POP3(lang, st.Status, st.RespCode, st.ReplyTo)
+	} else {
+		e = explain.SMTP(lang, st.Code, st.Enhanced, st.ReplyTo)
+	}
+	rfc := st.RFC
+	if rfc == "" {
+		rfc = e.RFC
+	}
+	labels := map[string][2]string{"en": {"next", "see"}, "zh": {"下一步", "参见"}}[lang]
+	fmt.Fprintf(w, "    ↳ %s\n", e.Summary)
+	if e.Detail != "" {
+		fmt.Fprintf(w, "      %s\n", strings.ReplaceAll(e.Detail, "\n", "\n      "))
+	}
+	if e.Next != "" {
+		fmt.Fprintf(w, "      %s: %s\n", labels[0], e.Next)
+	}
+	if rfc != "" {
+		fmt.Fprintf(w, "      %s: %s\n", labels[1], rfc)
+	}
+}
+
+// reorder moves flags after positional arguments to the front, so that
+// "maillab run file.yaml --explain" works as people type it. bools lists
+// the flags that take no value.
+func reorder(args []string, bools map[string]bool) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && len(a) > 1 {
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") && !bools[name] && i+1 < len(args) {
+				i++
+				flags = append(flags, args[i])
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return append(flags, pos...)
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// serveOptions are the flags of `maillab serve`.
+type serveOptions struct {
+	HTTP    string // the page
+	Lessons string // a course folder to serve instead of the built-in one
+
+	// Native mode (real TCP servers); empty = off.
+	SMTP, POP3   string
+	SMTPS, POP3S string // implicit TLS (465, 995), optional
+	Maildir      string
+	Config       string
+	TLSCert      string
+	TLSKey       string
+	FaultToken   string // lets the fault endpoint answer off loopback
+}
+
+func cmdServe(args []string) int {
+	var o serveOptions
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&o.HTTP, "http", "127.0.0.1:8080", "address for the page")
+	fs.StringVar(&o.Lessons, "lessons", "", "serve the lessons in this folder (reloaded when a file changes)")
+	fs.StringVar(&o.SMTP, "smtp", "", "run a real SMTP server on this address (e.g. 127.0.0.1:2525)")
+	fs.StringVar(&o.POP3, "pop3", "", "run a real POP3 server on this address (e.g. 127.0.0.1:1110)")
+	fs.StringVar(&o.SMTPS, "smtps", "", "SMTP with implicit TLS on this address (e.g. 127.0.0.1:4465)")
+	fs.StringVar(&o.POP3S, "pop3s", "", "POP3 with implicit TLS on this address (e.g. 127.0.0.1:9995)")
+	fs.StringVar(&o.Maildir, "maildir", "", "keep mail in Maildirs under this folder")
+	fs.StringVar(&o.Config, "config", "", "server configuration (YAML, the keys of a scenario's servers entry plus faults)")
+	fs.StringVar(&o.TLSCert, "tls-cert", "", "TLS certificate (PEM); default: a self-signed one kept in the data folder")
+	fs.StringVar(&o.TLSKey, "tls-key", "", "TLS key (PEM)")
+	fs.StringVar(&o.FaultToken, "fault-token", "", "allow fault injection from other hosts with this token")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	live, err := startNative(ctx, o)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "maillab serve: %v\n", err)
+		return 1
+	}
+	h, err := httpHandler(o, live)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "maillab serve: %v\n", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", o.HTTP)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "maillab serve: %v\n", err)
+		return 1
+	}
+	warnIfExposed("the lab page", ln.Addr())
+	fmt.Printf("maillab: the lab is at http://%s/\n", ln.Addr())
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(os.Stderr, "maillab serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// warnIfExposed says so when a listener is reachable from other machines.
+func warnIfExposed(what string, addr net.Addr) {
+	if ta, ok := addr.(*net.TCPAddr); ok && !ta.IP.IsLoopback() {
+		fmt.Fprintf(os.Stderr, "maillab: WARNING: %s listens on %s, reachable from other machines, not only this one\n", what, addr)
+	}
+}

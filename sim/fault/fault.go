@@ -1,0 +1,272 @@
+// Package fault holds the failure-injection rules: "when this line arrives at
+// this server, answer that instead" (or drop the connection, stop answering,
+// or wait). A server machine asks its Injector before acting on each command,
+// at connect (for the greeting) and at the end of data; the rules keep their
+// own counts so that "times: 1" greylists only the first attempt, across
+// connections and retries.
+package fault
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Kind is what a fired rule does.
+type Kind int
+
+const (
+	Reply   Kind = iota // answer with Outcome.Reply instead of the real reply
+	Drop                // close the connection without a reply
+	Timeout             // never answer: the client's timer runs out
+	Delay               // wait Outcome.Delay, then answer normally
+)
+
+// Special "when" values that are not command lines.
+const (
+	Connect   = "connect"     // the greeting
+	EndOfData = "end-of-data" // the reply to the final "." of DATA (or to BDAT … LAST)
+)
+
+// Rule is one "when → then" entry of a scenario's faults list.
+type Rule struct {
+	When     string // a command line pattern (case-insensitive, * wildcard), Connect or EndOfData
+	Then     string // a reply line, "drop", "timeout" or "delay 30s"
+	Server   string // only this server applies it; "" = every server
+	Protocol string // "smtp" or "pop3"; "" = smtp, or pop3 when Then starts with "-ERR"
+	Nth      int    // fire only on the nth matching line (1-based); 0 = every match
+	Times    int    // fire at most this many times; 0 = no limit
+}
+
+// Outcome says what to do instead of the normal behaviour.
+type Outcome struct {
+	Kind  Kind
+	Reply string        // for Reply: the whole reply line ("550 5.1.1 …", "-ERR …")
+	Delay time.Duration // for Delay
+	Rule  string        // how the trace names the rule: `fault 2: RCPT TO:* → 451 4.7.1 …`
+}
+
+// Injector is what a server machine consults. A nil Injector injects nothing.
+type Injector interface {
+	// Check is asked with the protocol ("smtp", "pop3"), the server's host
+	// name and the line (or Connect / EndOfData). nil means "behave normally".
+	Check(proto, server, line string) *Outcome
+}
+
+// Rules is an Injector over a list of rules, tried in order; the first rule
+// that matches and still has shots left fires. It is safe for concurrent use
+// (native mode shares one list among all live sessions).
+type Rules struct {
+	mu    sync.Mutex
+	rules []Rule
+	seen  []int // matching lines seen per rule (for Nth)
+	fired []int // times fired per rule (for Times)
+}
+
+// New validates the rules and returns an Injector over them.
+func New(rules []Rule) (*Rules, error) {
+	for i, r := range rules {
+		if err := r.Validate(); err != nil {
+			return nil, fmt.Errorf("fault %d: %w", i+1, err)
+		}
+	}
+	return &Rules{rules: rules, seen: make([]int, len(rules)), fired: make([]int, len(rules))}, nil
+}
+
+// List returns a copy of the rules.
+func (rs *Rules) List() []Rule {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	return append([]Rule(nil), rs.rules...)
+}
+
+// Add appends a rule (native mode's fault panel).
+func (rs *Rules) Add(r Rule) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rs.rules = append(rs.rules, r)
+	rs.seen = append(rs.seen, 0)
+	rs.fired = append(rs.fired, 0)
+	return nil
+}
+
+// Remove deletes rule i (0-based).
+func (rs *Rules) Remove(i int) bool {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if i < 0 || i >= len(rs.rules) {
+		return false
+	}
+	rs.rules = append(rs.rules[:i:i], rs.rules[i+1:]...)
+	rs.seen = append(rs.seen[:i:i], rs.seen[i+1:]...)
+	rs.fired = append(rs.fired[:i:i], rs.fired[i+1:]...)
+	return true
+}
+
+// Check implements Injector.
+func (rs *Rules) Check(proto, server, line string) *Outcome {
+	if rs == nil {
+		return nil
+	}
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	for i, r := range rs.rules {
+		if r.proto() != proto || (r.Server != "" && !strings.EqualFold(r.Server, server)) || !r.Matches(line) {
+			continue
+		}
+		rs.seen[i]++
+		if r.Nth > 0 && rs.seen[i] != r.Nth {
+			continue
+		}
+		if r.Times > 0 && rs.fired[i] >= r.Times {
+			continue
+		}
+		rs.fired[i]++
+		o := r.outcome()
+		o.Rule = "fault " + strconv.Itoa(i+1) + ": " + r.When + " → " + r.Then
+		return &o
+	}
+	return nil
+}
+
+func (r Rule) proto() string {
+	if r.Protocol != "" {
+		return strings.ToLower(r.Protocol)
+	}
+	if strings.HasPrefix(r.Then, "-ERR") {
+		return "pop3"
+	}
+	return "smtp"
+}
+
+// Validate checks the rule's shape; the error says what is wrong.
+func (r Rule) Validate() error {
+	if strings.TrimSpace(r.When) == "" {
+		return fmt.Errorf("when is empty: give a command line such as \"RCPT TO:<bob@example.com>\", or connect, or end-of-data")
+	}
+	switch r.proto() {
+	case "smtp", "pop3":
+	default:
+		return fmt.Errorf("protocol %q: want smtp or pop3", r.Protocol)
+	}
+	if r.Nth < 0 || r.Times < 0 {
+		return fmt.Errorf("nth and times must not be negative")
+	}
+	_, err := parseThen(r.Then, r.proto())
+	return err
+}
+
+func (r Rule) outcome() Outcome {
+	o, _ := parseThen(r.Then, r.proto())
+	return o
+}
+
+// parseThen reads a rule's "then": a reply line, drop, timeout or delay <duration>.
+func parseThen(then, proto string) (Outcome, error) {
+	t := strings.TrimSpace(then)
+	low := strings.ToLower(t)
+	switch {
+	case low == "drop":
+		return Outcome{Kind: Drop}, nil
+	case low == "timeout":
+		return Outcome{Kind: Timeout}, nil
+	case strings.HasPrefix(low, "delay"):
+		d, err := time.ParseDuration(strings.TrimSpace(t[len("delay"):]))
+		if err != nil || d <= 0 {
+			return Outcome{}, fmt.Errorf("then %q: delay needs a positive duration such as \"delay 30s\" or \"delay 5m\"", then)
+		}
+		return Outcome{Kind: Delay, Delay: d}, nil
+	}
+	if proto == "pop3" {
+		if !strings.HasPrefix(t, "-ERR") {
+			return Outcome{}, fmt.Errorf("then %q: a POP3 fault reply must start with -ERR (or be drop, timeout, delay 30s)", then)
+		}
+		return Outcome{Kind: Reply, Reply: t}, nil
+	}
+	if err := checkSMTPReply(t); err != nil {
+		return Outcome{}, fmt.Errorf("then %q: %v", then, err)
+	}
+	return Outcome{Kind: Reply, Reply: t}, nil
+}
+
+// checkSMTPReply accepts a 4xx or 5xx reply line with an optional enhanced
+// status code whose class agrees with the first digit (RFC 2034 §4).
+func checkSMTPReply(t string) error {
+	if len(t) < 3 || !isDigits(t[:3]) || (len(t) > 3 && t[3] != ' ') {
+		return fmt.Errorf("want a reply line such as \"550 5.1.1 User unknown\", or drop, timeout, delay 30s")
+	}
+	if t[0] != '4' && t[0] != '5' {
+		return fmt.Errorf("a fault must be a failure: the code must start with 4 (temporary) or 5 (permanent)")
+	}
+	if t[1] > '5' {
+		return fmt.Errorf("the second digit of a reply code is 0–5 (RFC 5321 §4.2.1)")
+	}
+	rest := strings.TrimSpace(t[3:])
+	if f := strings.Fields(rest); len(f) > 0 && strings.Count(f[0], ".") == 2 && f[0][0] >= '0' && f[0][0] <= '9' {
+		if f[0][0] != t[0] {
+			return fmt.Errorf("enhanced status code %s must have the same class as reply %s (RFC 2034 §4)", f[0], t[:3])
+		}
+	}
+	return nil
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// Matches reports whether a line fits the rule's pattern: case-insensitive,
+// "*" matches any run of characters. A pattern without a wildcard also
+// matches the same line followed by parameters ("RCPT TO:<b@x>" matches
+// "rcpt TO:<b@x> NOTIFY=NEVER").
+func (r Rule) Matches(line string) bool {
+	p := strings.ToLower(strings.TrimSpace(r.When))
+	l := strings.ToLower(line)
+	if p == Connect || p == EndOfData {
+		return l == p
+	}
+	if l == Connect || l == EndOfData {
+		return false
+	}
+	if glob(p, l) {
+		return true
+	}
+	if !strings.Contains(p, "*") {
+		return strings.HasPrefix(l, p+" ")
+	}
+	return false
+}
+
+// glob matches s against pattern p where '*' is any run of bytes.
+func glob(p, s string) bool {
+	for len(p) > 0 {
+		star := strings.IndexByte(p, '*')
+		if star < 0 {
+			return p == s
+		}
+		if !strings.HasPrefix(s, p[:star]) {
+			return false
+		}
+		s = s[star:]
+		p = p[star+1:]
+		if p == "" {
+			return true
+		}
+		for i := 0; i <= len(s); i++ {
+			if glob(p, s[i:]) {
+				return true
+			}
+		}
+		return false
+	}
+	return s == ""
+}

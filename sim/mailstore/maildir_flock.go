@@ -1,0 +1,28 @@
+//go:build unix && !solaris && !aix
+
+package mailstore
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+// lockFile takes an exclusive flock on path without waiting. Unlike fcntl
+// locks, a flock also conflicts between two opens in one process, and the
+// kernel drops it when the process dies, so a killed server leaves no stale
+// lock behind.
+func lockFile(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrLocked
+		}
+		return nil, err
+	}
+	return f, nil
+}
