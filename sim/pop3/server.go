@@ -7,6 +7,7 @@
 package pop3
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -279,6 +280,7 @@ func (s *Server) reply(verb, text, rfc string) *machine.Event {
 // multi sends "+OK …", the byte-stuffed lines and the terminating "."
 // (RFC 1939 §3). lines must not be stuffed yet.
 func (s *Server) multi(verb, status string, lines []string, rfc string) {
+	s.out = slices.Grow(s.out, len(lines)+2) // one allocation for a whole message
 	s.reply(verb, status, rfc).Step.More = true
 	for _, l := range wire.Stuff(lines) {
 		s.add(trace.Step{Kind: trace.Data, ByServer: true, Proto: proto, Text: l, ReplyTo: verb,

@@ -7,16 +7,29 @@ import (
 	"maillab/sim/trace"
 )
 
-// bounce sends a delivery status notification (RFC 3464) back to the
-// sender of a message that failed for rcpt, from MAILER-DAEMON with the null
-// sender <>, so that a bounce can never cause another bounce (RFC 5321 §6.1,
-// §4.5.5). A message that is itself a bounce is dropped instead.
-func (w *world) bounce(h *host, q *queued, rcpt, status, diagnostic, remote string) {
-	if q.from == "" || q.dsn {
-		w.note(h.name + ": <" + rcpt + "> failed, but the message was a bounce (sender <>): it is not bounced again (RFC 5321 §6.1)")
+// failure is one recipient a message could not be delivered to.
+type failure struct {
+	rcpt, status, diagnostic, remote string
+}
+
+// bounce sends one delivery status notification (RFC 3464) back to the
+// sender of a message, listing every recipient it failed for, from
+// MAILER-DAEMON with the null sender <>, so that a bounce can never cause
+// another bounce (RFC 5321 §6.1, §4.5.5). A message that is itself a bounce
+// is dropped instead.
+func (w *world) bounce(h *host, q *queued, fails []failure) {
+	if len(fails) == 0 {
 		return
 	}
-	w.note(h.name + ": <" + rcpt + "> failed permanently: the server sends a bounce (a DSN, RFC 3464) to <" + q.from + ">")
+	var who []string
+	for _, f := range fails {
+		who = append(who, "<"+f.rcpt+">")
+	}
+	if q.from == "" || q.dsn {
+		w.note(h.name + ": " + strings.Join(who, ", ") + " failed, but the message was a bounce (sender <>): it is not bounced again (RFC 5321 §6.1)")
+		return
+	}
+	w.note(h.name + ": " + strings.Join(who, ", ") + " failed permanently: the server sends a bounce (a DSN, RFC 3464) to <" + q.from + ">")
 	qid := h.qids()
 	action := "failed"
 	var b strings.Builder
@@ -28,14 +41,20 @@ func (w *world) bounce(h *host, q *queued, rcpt, status, diagnostic, remote stri
 	b.WriteString("MIME-Version: 1.0\n")
 	fmt.Fprintf(&b, "Content-Type: multipart/report; report-type=delivery-status;\n\tboundary=\"%s.dsn\"\n\n", qid)
 	fmt.Fprintf(&b, "--%s.dsn\nContent-Description: Notification\nContent-Type: text/plain; charset=us-ascii\n\n", qid)
-	fmt.Fprintf(&b, "This is the mail system at host %s.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n\n<%s>: %s\n\n", h.cfg.Hostname, rcpt, diagnostic)
+	fmt.Fprintf(&b, "This is the mail system at host %s.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n\n", h.cfg.Hostname)
+	for _, f := range fails {
+		fmt.Fprintf(&b, "<%s>: %s\n", f.rcpt, f.diagnostic)
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "--%s.dsn\nContent-Description: Delivery report\nContent-Type: message/delivery-status\n\n", qid)
 	fmt.Fprintf(&b, "Reporting-MTA: dns; %s\nX-Postfix-Queue-ID: %s\nArrival-Date: %s\n\n", h.cfg.Hostname, q.qid, w.start.Add(q.arrived).Format("Mon, 02 Jan 2006 15:04:05 -0700"))
-	fmt.Fprintf(&b, "Final-Recipient: rfc822; %s\nAction: %s\nStatus: %s\n", rcpt, action, toPermanent(status))
-	if remote != "" {
-		fmt.Fprintf(&b, "Remote-MTA: dns; %s\n", remote)
+	for _, f := range fails {
+		fmt.Fprintf(&b, "Final-Recipient: rfc822; %s\nAction: %s\nStatus: %s\n", f.rcpt, action, toPermanent(f.status))
+		if f.remote != "" {
+			fmt.Fprintf(&b, "Remote-MTA: dns; %s\n", f.remote)
+		}
+		fmt.Fprintf(&b, "Diagnostic-Code: smtp; %s\n\n", f.diagnostic)
 	}
-	fmt.Fprintf(&b, "Diagnostic-Code: smtp; %s\n\n", diagnostic)
 	fmt.Fprintf(&b, "--%s.dsn\nContent-Description: Undelivered Message Headers\nContent-Type: text/rfc822-headers\n\n", qid)
 	head, _, _ := strings.Cut(string(q.data), "\n\n")
 	b.WriteString(head + "\n\n")

@@ -197,15 +197,17 @@ func (w *world) queueAtClient(clientHost string, env smtp.Envelope, results []sm
 	}
 	q := &queued{qid: h.qids(), from: env.From, data: env.Message, arrived: 0, attempts: 1, dsn: env.From == "", lastWhy: map[string]string{}}
 	var deferred []string
+	var fails []failure
 	for _, r := range results {
 		switch r.Outcome {
 		case smtp.Deferred:
 			deferred = append(deferred, r.Rcpt)
 			q.lastWhy[r.Rcpt] = r.Reply
 		case smtp.Failed:
-			w.bounce(h, q, r.Rcpt, enhancedOf(r.Reply, "5.0.0"), r.Reply, w.spec.Server)
+			fails = append(fails, failure{r.Rcpt, enhancedOf(r.Reply, "5.0.0"), r.Reply, w.spec.Server})
 		}
 	}
+	w.bounce(h, q, fails)
 	if len(deferred) > 0 {
 		q.rcpts = deferred
 		h.queue = append(h.queue, q)
@@ -245,7 +247,14 @@ func (w *world) accept(h *host, m *smtp.Message) error {
 	w.holding = true
 	defer func() { w.holding = false }()
 	var remote []string
+	seen := map[string]bool{}
 	for _, rcpt := range m.To {
+		// The same recipient twice in one transaction gets one copy, as
+		// Postfix's cleanup does (duplicate elimination).
+		if seen[strings.ToLower(rcpt)] {
+			continue
+		}
+		seen[strings.ToLower(rcpt)] = true
 		dom := domainPart(rcpt)
 		if strings.EqualFold(rcpt, "postmaster") || h.cfg.IsLocal(dom) {
 			w.deliverLocal(h, m.QueueID, m.From, rcpt, m.Data)
@@ -347,6 +356,8 @@ func (w *world) attempt(h *host, q *queued) {
 	q.attempts++
 	hops := map[string][]string{}
 	var order []string
+	var fails []failure
+	defer func() { w.bounce(h, q, fails) }()
 	looked := map[string]bool{}
 	for _, r := range q.rcpts {
 		next := h.spec.RelayHost
@@ -359,8 +370,7 @@ func (w *world) attempt(h *host, q *queued) {
 		}
 		if next == "" {
 			w.note("DNS: " + domainPart(r) + " has no MX record and no such host: the message cannot be routed")
-			q.lastWhy[r] = "Host or domain name not found"
-			w.bounce(h, q, r, "5.4.4", "Host or domain name not found. Name service error for name="+domainPart(r)+" type=MX", "")
+			fails = append(fails, failure{r, "5.4.4", "Host or domain name not found. Name service error for name=" + domainPart(r) + " type=MX", ""})
 			continue
 		}
 		if _, ok := hops[next]; !ok {
@@ -384,7 +394,7 @@ func (w *world) attempt(h *host, q *queued) {
 				w.log(h.name, fmt.Sprintf("maillab/smtp[%d]: %s: to=<%s>, relay=%s, delay=%s, status=sent (%s)", h.pid+2, q.qid, r.Rcpt, relay, secs(w.elapsed()-q.arrived), r.Reply))
 			case smtp.Failed:
 				w.log(h.name, fmt.Sprintf("maillab/smtp[%d]: %s: to=<%s>, relay=%s, delay=%s, status=bounced (host %s said: %s)", h.pid+2, q.qid, r.Rcpt, relay, secs(w.elapsed()-q.arrived), relay, r.Reply))
-				w.bounce(h, q, r.Rcpt, enhancedOf(r.Reply, "5.0.0"), r.Reply, dst.cfg.Hostname)
+				fails = append(fails, failure{r.Rcpt, enhancedOf(r.Reply, "5.0.0"), r.Reply, dst.cfg.Hostname})
 			default:
 				w.log(h.name, fmt.Sprintf("maillab/smtp[%d]: %s: to=<%s>, relay=%s, delay=%s, status=deferred (host %s said: %s)", h.pid+2, q.qid, r.Rcpt, relay, secs(w.elapsed()-q.arrived), relay, r.Reply))
 				q.lastWhy[r.Rcpt] = r.Reply
@@ -409,9 +419,11 @@ func (w *world) requeue(h *host, q *queued, deferred []string) {
 	q.next = w.elapsed() + retrySchedule[i]
 	if q.next-q.arrived > giveUpAfter {
 		w.note(h.name + ": " + q.qid + " has been in the queue for 5 days: the server gives up (RFC 5321 §4.5.4.1)")
+		var fails []failure
 		for _, r := range deferred {
-			w.bounce(h, q, r, "4.4.7", "delivery temporarily suspended: "+q.lastWhy[r], "")
+			fails = append(fails, failure{r, "4.4.7", "delivery temporarily suspended: " + q.lastWhy[r], ""})
 		}
+		w.bounce(h, q, fails)
 		w.dequeue(h, q)
 		return
 	}
@@ -469,10 +481,10 @@ func (w *world) compose(m SendSpec, clientHost string) []byte {
 		b.WriteString("From: " + m.From + "\n")
 	}
 	if len(m.To) > 0 {
-		b.WriteString("To: " + strings.Join(m.To, ", ") + "\n")
+		b.WriteString(foldAddresses("To", m.To))
 	}
 	if len(m.Cc) > 0 {
-		b.WriteString("Cc: " + strings.Join(m.Cc, ", ") + "\n")
+		b.WriteString(foldAddresses("Cc", m.Cc))
 	}
 	b.WriteString("Subject: " + m.Subject + "\n")
 	b.WriteString("Date: " + w.now.Format(smtp.DateFormat) + "\n")
@@ -495,6 +507,27 @@ func (w *world) compose(m SendSpec, clientHost string) []byte {
 	}
 	b.WriteString(body)
 	return []byte(b.String())
+}
+
+// foldAddresses writes an address header folded at 78 characters, as mail
+// programs do (RFC 5322 §2.2.3), so that no line nears the 1000-octet limit.
+func foldAddresses(name string, addrs []string) string {
+	line := name + ":"
+	var b strings.Builder
+	for i, a := range addrs {
+		sep := " "
+		if i < len(addrs)-1 {
+			a += ","
+		}
+		if len(line)+len(sep)+len(a) > 78 && line != name+":" {
+			b.WriteString(line + "\n")
+			line = ""
+			sep = "\t"
+		}
+		line += sep + a
+	}
+	b.WriteString(line + "\n")
+	return b.String()
 }
 
 func nonASCII(s string) bool {
