@@ -2,17 +2,211 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+
+	"maillab/sim/fault"
+	"maillab/sim/mailstore"
+	"maillab/sim/native"
 )
 
-// nativeRuntime is what native mode gives the page: the live sessions and
-// the fault rules. (Native mode is being written; see sim/native.)
-type nativeRuntime struct{}
+// nativeRuntime is what native mode gives the page; nil when serve runs
+// without --smtp, --pop3, --smtps and --pop3s.
+//
+//	live.Hub.Sessions()          live and recent sessions (native.Info), oldest first
+//	live.Hub.Trace(id)           one session as a trace.Trace (a copy)
+//	sub := live.Hub.Subscribe(n) every new step and log line (native.Update) on sub.C;
+//	defer sub.Close()            a subscriber that falls behind is dropped: sub.C closes
+//	                             and sub.Dropped() is true; reload and subscribe again
+//	live.Faults.List/Add/Remove  the rules every live session consults
+type nativeRuntime struct {
+	Hub       *native.Hub
+	Faults    *fault.Rules
+	Hostname  string
+	Listeners []native.Listener
+	DataDir   string // the certificate and, without --maildir, the mail
+	Maildir   string
+	lab       *native.Lab
+}
 
-// startNative starts the real SMTP and POP3 servers the flags ask for.
+// startNative starts the real SMTP and POP3 servers the flags ask for and
+// stops them when ctx ends. It prints where everything is on stdout.
 func startNative(ctx context.Context, o serveOptions) (*nativeRuntime, error) {
+	return startNativeTo(ctx, o, os.Stdout)
+}
+
+func startNativeTo(ctx context.Context, o serveOptions, stdout io.Writer) (*nativeRuntime, error) {
 	if o.SMTP == "" && o.POP3 == "" && o.SMTPS == "" && o.POP3S == "" {
 		return nil, nil
 	}
-	return nil, errors.New("native mode is not built yet")
+	cfg, err := loadNativeConfig(o.Config)
+	if err != nil {
+		return nil, err
+	}
+	generated, err := cfg.AddDefaultUsers()
+	if err != nil {
+		return nil, err
+	}
+	smtpCfg := cfg.SMTPConfig().WithDefaults()
+	rules, err := cfg.Rules()
+	if err != nil {
+		return nil, err
+	}
+	dataDir, err := nativeDataDir()
+	if err != nil {
+		return nil, err
+	}
+	maildir := o.Maildir
+	if maildir == "" {
+		maildir = filepath.Join(dataDir, "Maildir")
+	}
+	store, err := mailstore.NewMaildir(maildir)
+	if err != nil {
+		return nil, fmt.Errorf("maildir: %w", err)
+	}
+	certNote := o.TLSCert
+	var setup native.Setup
+	if o.TLSCert != "" || o.TLSKey != "" {
+		cert, err := native.LoadCertificate(o.TLSCert, o.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("tls: %w", err)
+		}
+		setup.TLS = native.ServerTLS(cert)
+	} else {
+		tlsDir := filepath.Join(dataDir, "tls")
+		cert, created, err := native.Certificate(tlsDir, smtpCfg.Hostname)
+		if err != nil {
+			return nil, fmt.Errorf("tls certificate: %w", err)
+		}
+		setup.TLS = native.ServerTLS(cert)
+		certNote = filepath.Join(tlsDir, native.CertFile) + map[bool]string{true: " (self-signed, made now)", false: " (self-signed)"}[created]
+	}
+	setup.SMTP, setup.APOP, setup.Store, setup.Faults = smtpCfg, bool(cfg.APOP), store, rules
+	lab, err := native.Start(setup, native.Addrs{SMTP: o.SMTP, POP3: o.POP3, SMTPS: o.SMTPS, POP3S: o.POP3S})
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		<-ctx.Done()
+		lab.Close()
+	}()
+	rt := &nativeRuntime{Hub: lab.Hub, Faults: lab.Faults, Hostname: smtpCfg.Hostname, Listeners: lab.Listeners,
+		DataDir: dataDir, Maildir: maildir, lab: lab}
+	for _, l := range lab.Listeners {
+		warnIfExposed(exposedWhat(l), l.Addr)
+	}
+	printNativeBanner(stdout, rt, cfg, generated, certNote, o.Config)
+	return rt, nil
+}
+
+// loadNativeConfig reads --config, or gives every default.
+func loadNativeConfig(name string) (*native.Config, error) {
+	if name == "" {
+		return &native.Config{}, nil
+	}
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	return native.ParseConfig(name, src)
+}
+
+// nativeDataDir is where native mode keeps its certificate and, unless
+// --maildir says otherwise, the mail: the user's data folder
+// ($XDG_DATA_HOME or ~/.local/share on Unix), so that mail survives a
+// restart; a temporary folder if there is no home.
+func nativeDataDir() (string, error) {
+	var base string
+	switch {
+	case os.Getenv("XDG_DATA_HOME") != "":
+		base = os.Getenv("XDG_DATA_HOME")
+	case runtime.GOOS == "windows" || runtime.GOOS == "darwin":
+		base, _ = os.UserConfigDir() // %AppData%, ~/Library/Application Support
+	default:
+		if home, err := os.UserHomeDir(); err == nil {
+			base = filepath.Join(home, ".local", "share")
+		}
+	}
+	if base == "" {
+		base = os.TempDir()
+	}
+	dir := filepath.Join(base, "maillab")
+	return dir, os.MkdirAll(dir, 0o700)
+}
+
+// exposedWhat says what a listener reachable from other machines exposes.
+func exposedWhat(l native.Listener) string {
+	switch {
+	case l.Proto == "smtp" && l.TLS:
+		return "the SMTPS server (mail for this host; passwords over TLS)"
+	case l.Proto == "smtp":
+		return "the SMTP server (it takes mail for this host, never relays, and takes passwords only after STARTTLS there)"
+	case l.TLS:
+		return "the POP3S server (the users' mail, behind their passwords)"
+	}
+	return "the POP3 server (the users' mail, behind their passwords, taken only after STLS there)"
+}
+
+// printNativeBanner tells the person who started serve where everything is,
+// with the passwords and two Python scripts that work as printed.
+func printNativeBanner(w io.Writer, rt *nativeRuntime, cfg *native.Config, generated []string, certNote, configName string) {
+	smtpCfg := cfg.SMTPConfig().WithDefaults()
+	fmt.Fprintf(w, "maillab: native mode for %s (mail for %s)\n", smtpCfg.Hostname, strings.Join(smtpCfg.MyDestination, ", "))
+	for _, l := range rt.Listeners {
+		name := strings.ToUpper(l.Proto)
+		how := map[string]string{"smtp": "STARTTLS offered", "pop3": "STLS offered"}[l.Proto]
+		if l.TLS {
+			name += "S"
+			how = "implicit TLS"
+		}
+		if !l.TLS {
+			how += "; passwords in plaintext allowed over loopback only, for teaching"
+		}
+		fmt.Fprintf(w, "  %-6s %s (%s)\n", name, l.Addr, how)
+	}
+	fmt.Fprintf(w, "  data   %s\n", rt.DataDir)
+	fmt.Fprintf(w, "  mail   %s/<user>/ (Maildir: mutt and Dovecot can read it)\n", rt.Maildir)
+	fmt.Fprintf(w, "  TLS    %s\n", certNote)
+	if configName != "" {
+		fmt.Fprintf(w, "  config %s (%d fault rules)\n", configName, len(cfg.Faults))
+	}
+	users := slices.Sorted(maps.Keys(smtpCfg.Users))
+	if len(generated) > 0 {
+		fmt.Fprintln(w, "  users (passwords made up for this run):")
+	} else {
+		fmt.Fprintln(w, "  users:")
+	}
+	domain := smtpCfg.MyDestination[0]
+	for _, u := range users {
+		fmt.Fprintf(w, "    %-10s password %-14s %s@%s\n", u, smtpCfg.Users[u], u, domain)
+	}
+	fmt.Fprintln(w, "  It never relays: mail for other domains is refused (554 5.7.1).")
+	if len(users) == 0 {
+		return
+	}
+	sender, reader := users[0], users[len(users)-1]
+	s := native.Snippet{Login: smtpCfg.Auth != "off", Sender: sender, SenderPassword: smtpCfg.Users[sender],
+		From: sender + "@" + domain, To: reader + "@" + domain, Reader: reader, ReaderPassword: smtpCfg.Users[reader]}
+	for _, l := range rt.Listeners {
+		if !l.TLS && l.Proto == "smtp" {
+			s.SMTP = l.Addr
+		}
+		if !l.TLS && l.Proto == "pop3" {
+			s.POP3 = l.Addr
+		}
+	}
+	if s.SMTP != nil {
+		// Not indented: the lines must run as pasted into python3.
+		fmt.Fprintf(w, "\nSend %s a message with Python's smtplib (paste into python3):\n\n%s", reader, s.Send())
+	}
+	if s.POP3 != nil {
+		fmt.Fprintf(w, "\nRead %s's mail with poplib:\n\n%s", reader, s.Fetch())
+	}
+	fmt.Fprintln(w)
 }

@@ -19,6 +19,9 @@ import (
 var commands = map[string]func(args []string) int{
 	"run":   cmdRun,
 	"serve": cmdServe,
+	"send":  cmdSend,
+	"fetch": cmdFetch,
+	"lint":  cmdLint,
 }
 
 func main() {

@@ -63,7 +63,7 @@ type Client struct {
 	in      wire.Splitter
 	emitter
 
-	pending  string   // the verb whose response is awaited ("(greeting)" at first)
+	pending  string   // the verb whose response is awaited (OnGreeting at first)
 	multi    bool     // reading the lines of a multi-line response
 	status   string   // that response's status line
 	body     []string // its lines, un-stuffed
@@ -100,7 +100,7 @@ func NewClient(profile string, job Job) (*Client, error) {
 	default:
 		return nil, fmt.Errorf("pop3: stls %q: want off, optional or required", job.STLS)
 	}
-	c := &Client{profile: profile, job: job, state: CGreeting, pending: "(greeting)", uids: map[int]string{}}
+	c := &Client{profile: profile, job: job, state: CGreeting, pending: OnGreeting, uids: map[int]string{}}
 	c.in.AcceptBareLF = true // poplib and curl both accept LF-only lines
 	c.in.Limit = 1 << 16
 	if profile == ProfilePoplib {
@@ -244,7 +244,7 @@ func (c *Client) response(line string, body []string) {
 		c.err = &Error{Command: verb, Reply: line}
 	}
 	switch verb {
-	case "(greeting)":
+	case OnGreeting:
 		c.onGreeting(line, ok)
 	case "CAPA":
 		c.onCapa(ok, body)
@@ -276,7 +276,7 @@ func (c *Client) setState(to string) *machine.Event {
 		return &machine.Event{}
 	}
 	c.state = to
-	return c.add(trace.Step{Kind: trace.State, Proto: proto, Text: from + " → " + to, ClientState: to})
+	return c.add(trace.Step{Kind: trace.State, Proto: proto, Text: "client: " + from + " → " + to, ClientState: to})
 }
 
 // note reports a decision the student should see.

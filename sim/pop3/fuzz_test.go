@@ -41,7 +41,7 @@ func FuzzServerCommands(f *testing.F) {
 						t.Fatalf("reply %q starts with neither +OK, -ERR nor +", st.Text)
 					}
 				}
-				if st.Kind == trace.State && st.Text == Transaction+" → "+Update {
+				if st.Kind == trace.State && st.Text == "server: "+Transaction+" → "+Update {
 					updates++
 				}
 			}

@@ -227,7 +227,7 @@ func checkServerEvent(t *testing.T, where string, e machine.Event) {
 			bad("data line without ByServer or RFC")
 		}
 	case st.Kind == trace.State:
-		from, to, _ := strings.Cut(st.Text, " → ")
+		from, to, _ := strings.Cut(stateText(st.Text), " → ")
 		if !inTable(serverTable, from, to) || to != st.ServerState {
 			bad("state change %s → %s is not in ServerTable", from, to)
 		}
@@ -245,7 +245,7 @@ func checkClientEvent(t *testing.T, profile string, e machine.Event) {
 		t.Errorf("client command without Verb: %+v", st)
 	}
 	if st.Kind == trace.State {
-		from, to, _ := strings.Cut(st.Text, " → ")
+		from, to, _ := strings.Cut(stateText(st.Text), " → ")
 		if !inTable(ClientTable(profile), from, to) {
 			t.Errorf("client %s: state change %s → %s is not in ClientTable", profile, from, to)
 		}
@@ -259,4 +259,10 @@ func inTable(table []Transition, from, to string) bool {
 		}
 	}
 	return false
+}
+
+// stateText drops the "server: " or "client: " a state step's text starts with.
+func stateText(s string) string {
+	s = strings.TrimPrefix(s, "server: ")
+	return strings.TrimPrefix(s, "client: ")
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"maillab/sim/fault"
 	"maillab/sim/mailstore"
 	"maillab/sim/wire"
 )
@@ -171,5 +172,26 @@ func TestNoRemovalWithoutQuit(t *testing.T) {
 		if s.State() != Closed {
 			t.Errorf("%s: state %s, want CLOSED", end, s.State())
 		}
+	}
+}
+
+// A fault marks the events of its own line, not those of the lines
+// pipelined after it.
+func TestFaultMarksOnlyItsLine(t *testing.T) {
+	inj, err := fault.New([]fault.Rule{{When: "NOOP", Then: "-ERR [SYS/TEMP] busy", Protocol: "pop3"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewServer(Config{Hostname: "h", Users: map[string]string{"bob": "secret"}, Faults: inj})
+	s.Start(start)
+	evs := s.Feed(start, []byte("USER bob\r\nNOOP\r\nUSER bob\r\n"))
+	var marked []string
+	for _, e := range evs {
+		if e.Step.Fault != "" {
+			marked = append(marked, e.Step.Text)
+		}
+	}
+	if strings.Join(marked, "|") != "NOOP|-ERR [SYS/TEMP] busy" {
+		t.Errorf("events marked with the fault: %q", marked)
 	}
 }

@@ -34,7 +34,7 @@ type Config struct {
 	Hostname string
 	Users    map[string]string // user → password
 	APOP     bool              // put a <timestamp> in the greeting and accept APOP (RFC 1939 §7)
-	TLS      string            // off | optional | required ("" = off)
+	TLS      string            // off | optional | required (anything else = off)
 	Store    mailstore.Store   // nil: an empty in-memory store
 	Faults   fault.Injector    // nil: no faults
 	Peer     string            // the client's address, for the log ("rip=")
@@ -75,8 +75,11 @@ func NewServer(cfg Config) *Server {
 	if cfg.MaxLine <= 0 {
 		cfg.MaxLine = DefaultMaxLine
 	}
-	if cfg.TLS == "" {
+	if cfg.TLS != TLSOptional && cfg.TLS != TLSRequired {
 		cfg.TLS = TLSOff
+	}
+	if cfg.Hostname == "" {
+		cfg.Hostname = "localhost"
 	}
 	if cfg.Store == nil {
 		cfg.Store = mailstore.NewMemory()
@@ -201,6 +204,7 @@ func (s *Server) done() []machine.Event {
 // line handles one line from the client.
 func (s *Server) line(l wire.Line) {
 	s.lines++
+	s.fault = "" // a fault marks the events of its own line only
 	verb, args := verbOf(l.Text)
 	if s.state == AuthExchange {
 		verb = "AUTH" // a SASL response line belongs to the AUTH command (RFC 5034 §4)
@@ -294,7 +298,7 @@ func (s *Server) multi(verb, status string, lines []string, rfc string) {
 func (s *Server) setState(to string) *machine.Event {
 	from := s.state
 	s.state = to
-	return s.add(trace.Step{Kind: trace.State, Proto: proto, Text: from + " → " + to, ServerState: to, Fault: s.fault})
+	return s.add(trace.Step{Kind: trace.State, Proto: proto, Text: "server: " + from + " → " + to, ServerState: to, Fault: s.fault})
 }
 
 // log attaches a mail-log line to the latest event.

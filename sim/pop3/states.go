@@ -1,5 +1,7 @@
 package pop3
 
+import "maillab/sim/machine"
+
 // This file is the POP3 state machine as data: every (state, command) pair
 // the server accepts and where it leads, and the same for the client
 // profiles. The server answers -ERR to any command that has no entry for the
@@ -25,6 +27,7 @@ const (
 // with a real verb.
 const (
 	OnConnect   = "(connect)"     // the connection opens and the greeting is sent
+	OnGreeting  = "(greeting)"    // the client read the greeting
 	OnTLSReady  = "(tls ready)"   // the TLS handshake finished
 	OnUpdated   = "(update done)" // the UPDATE state finished its work
 	OnLost      = "(lost)"        // the connection dropped without QUIT
@@ -168,7 +171,7 @@ func Profiles() []string { return []string{ProfilePoplib, ProfileCurl, ProfileMU
 // RFC 1939 fixes whatever the program.
 var clientCommon = []Transition{
 	{"", OnConnect, "", CGreeting, "RFC 1939 §4"},
-	{CGreeting, "(greeting)", "-ERR", CFailed, "RFC 1939 §4"},
+	{CGreeting, OnGreeting, "-ERR", CFailed, "RFC 1939 §4"},
 	{CSTLS, "STLS", "+OK", CSTLS, "RFC 2595 §4"}, // the handshake runs
 	{CLogin, "USER", "+OK", CLogin, "RFC 1939 §7"},
 	{CFetch, "RETR", "+OK", CFetch, "RFC 1939 §5"},
@@ -199,8 +202,8 @@ var clientTables = map[string][]Transition{
 	// because stls() sends it first. Any -ERR raises error_proto and a
 	// plain script ends there: the socket closes without QUIT.
 	ProfilePoplib: {
-		{CGreeting, "(greeting)", "+OK", CLogin, "RFC 1939 §4"},
-		{CGreeting, "(greeting)", "+OK", CCapa, "RFC 2595 §4"},
+		{CGreeting, OnGreeting, "+OK", CLogin, "RFC 1939 §4"},
+		{CGreeting, OnGreeting, "+OK", CCapa, "RFC 2595 §4"},
 		{CCapa, "CAPA", "+OK", CSTLS, "RFC 2595 §4"},
 		{CCapa, "CAPA", "+OK", CLogin, "RFC 2449 §5"},   // STLS optional and not offered
 		{CCapa, "CAPA", "+OK", CFailed, "RFC 2595 §4"},  // STLS required and not offered
@@ -224,7 +227,7 @@ var clientTables = map[string][]Transition{
 	// each, QUIT. A failure up to login closes without QUIT (curl's
 	// connect phase); a later one ends with QUIT.
 	ProfileCurl: {
-		{CGreeting, "(greeting)", "+OK", CCapa, "RFC 2449 §5"},
+		{CGreeting, OnGreeting, "+OK", CCapa, "RFC 2449 §5"},
 		{CCapa, "CAPA", "+OK", CSTLS, "RFC 2595 §4"},
 		{CCapa, "CAPA", "+OK", CLogin, "RFC 2449 §5"},
 		{CCapa, "CAPA", "-ERR", CLogin, "RFC 2449 §5"},
@@ -251,7 +254,7 @@ var clientTables = map[string][]Transition{
 	// QUIT. A failed message is reported and skipped; a failed login ends
 	// with QUIT.
 	ProfileMUA: {
-		{CGreeting, "(greeting)", "+OK", CCapa, "RFC 2449 §5"},
+		{CGreeting, OnGreeting, "+OK", CCapa, "RFC 2449 §5"},
 		{CCapa, "CAPA", "+OK", CSTLS, "RFC 2595 §4"},
 		{CCapa, "CAPA", "+OK", CLogin, "RFC 2449 §5"},
 		{CCapa, "CAPA", "-ERR", CLogin, "RFC 2449 §5"},
@@ -282,4 +285,24 @@ func ClientTable(profile string) []Transition {
 	}
 	out := append([]Transition(nil), clientCommon...)
 	return append(out, own...)
+}
+
+// ServerTransitions is ServerTable in the shape every state diagram uses.
+func ServerTransitions() []machine.Transition { return toMachine(serverTable) }
+
+// ClientTransitions is ClientTable(profile) in the shape every state diagram uses.
+func ClientTransitions(profile string) []machine.Transition { return toMachine(ClientTable(profile)) }
+
+// toMachine names each edge "COMMAND reply" ("PASS +OK"), or just the
+// trigger for rows that answer nothing.
+func toMachine(rows []Transition) []machine.Transition {
+	out := make([]machine.Transition, 0, len(rows))
+	for _, r := range rows {
+		ev := r.Command
+		if r.Reply != "" {
+			ev += " " + r.Reply
+		}
+		out = append(out, machine.Transition{From: r.From, Event: ev, To: r.To})
+	}
+	return out
 }

@@ -144,7 +144,7 @@ func (w *world) note(text string) {
 }
 
 func (w *world) log(host, text string) {
-	l := trace.LogLine{At: w.elapsed(), Host: host, Text: text}
+	l := trace.LogLine{At: w.elapsed(), Step: len(w.tr.Steps) + len(w.held), Host: host, Text: text}
 	if w.holding {
 		w.heldLog = append(w.heldLog, l)
 		return
@@ -285,7 +285,7 @@ func (w *world) deliverLocal(h *host, qid, from, rcpt string, data []byte) {
 	}
 	h.meta[user+"/"+uid] = trace.Message{UID: uid, From: from, To: []string{rcpt}}
 	w.log(h.name, fmt.Sprintf("maillab/local[%d]: %s: to=<%s>, relay=local, delay=%s, status=sent (delivered to maildrop)", h.pid+1, qid, rcpt, secs(w.elapsed())))
-	w.add(trace.Step{Kind: trace.Store, From: h.name, To: h.name, Text: h.name + ": delivered to " + user + "'s maildrop (" + rcpt + ")"})
+	w.add(trace.Step{Kind: trace.Store, From: h.name, To: h.name, Text: h.name + ": delivered to " + user + "'s maildrop (" + rcpt + ")", Box: h.name + "/" + user, UID: uid})
 }
 
 // envelopeOf records a client connection's transaction for the envelope panel.

@@ -70,6 +70,7 @@ func (s *Server) readChunk() bool {
 		return true
 	}
 	if s.txn.chunkLast {
+		s.cause = "BDAT LAST"
 		s.txn.body = chunkText(s.txn.body)
 		s.endOfData()
 		return true

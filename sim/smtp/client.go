@@ -53,7 +53,6 @@ type Result struct {
 // Client states.
 const (
 	ClientConnecting = "CONNECTING" // waiting for the greeting
-	ClientGreeted    = "GREETED"
 	ClientHello      = "HELLO"
 	ClientTLS        = "STARTTLS"
 	ClientAuth       = "AUTH"
@@ -90,7 +89,8 @@ type Client struct {
 	results       []Result
 	txn           []int // indexes into results: this transaction's recipients, in RCPT order
 	done          bool
-	quitAfterRset bool // smtplib: the script catches the exception, then quit()
+	quitAfterRset bool
+	cause         string // the event behind the next state change (clientTable) // smtplib: the script catches the exception, then quit()
 }
 
 var _ machine.Client = (*Client)(nil)
@@ -193,6 +193,7 @@ func (c *Client) parseReply(code int) Reply {
 func (c *Client) TLSReady(now time.Time) []machine.Event {
 	c.now, c.out = now, nil
 	if c.state == ClientTLS {
+		c.cause = "TLS"
 		c.tls = true
 		c.ext = nil
 		c.sendHello("EHLO")
@@ -209,7 +210,9 @@ func (c *Client) Lost(now time.Time, timeout bool) []machine.Event {
 		return c.end()
 	}
 	why := "the connection dropped"
+	c.cause = "lost"
 	if timeout {
+		c.cause = "timeout"
 		why = "no reply within " + c.ReplyTimeout().String() + " (RFC 5321 §4.5.3.2)"
 	}
 	waiting := c.Waiting()
@@ -233,6 +236,7 @@ func (c *Client) handle(r Reply) {
 	}
 	cmd := c.pending[0]
 	c.pending = c.pending[1:]
+	c.cause = replyEvent(r.Code)
 	if r.Code == 421 && cmd != "QUIT" {
 		// 421: the server is closing; send nothing more (RFC 5321 §3.8).
 		c.note("421: the server is closing the connection; the client sends nothing more and will try again later")
@@ -272,7 +276,6 @@ func (c *Client) handle(r Reply) {
 
 func (c *Client) greeting(r Reply) {
 	if r.Code == 220 {
-		c.setState(ClientGreeted)
 		c.sendHello("EHLO")
 		return
 	}
@@ -713,7 +716,7 @@ func (c *Client) setState(s string) {
 	}
 	from := c.state
 	c.state = s
-	c.out = append(c.out, machine.Event{Step: c.step(trace.Step{Kind: trace.State, Text: "client: " + from + " → " + s})})
+	c.out = append(c.out, machine.Event{Step: c.step(trace.Step{Kind: trace.State, Text: "client: " + from + " → " + s, Verb: c.cause})})
 }
 
 func (c *Client) closeNow() {

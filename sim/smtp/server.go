@@ -41,7 +41,9 @@ type Server struct {
 	txn  transaction
 	auth saslExchange
 
-	counts []verbCount // for the disconnect log line, in first-use order
+	counts   []verbCount // for the disconnect log line, in first-use order
+	lastCode int         // the code of the last reply sent
+	cause    string      // the event behind the next state change: a verb, "end-of-data", "TLS", "timeout", "lost"
 }
 
 // transaction is the mail transaction buffer of RFC 5321 §3.3: reverse-path,
@@ -99,6 +101,7 @@ func (s *Server) State() string { return s.state }
 // Start sends the greeting (RFC 5321 §3.1), unless a "connect" fault says otherwise.
 func (s *Server) Start(now time.Time) []machine.Event {
 	s.begin(now)
+	s.cause = "connect"
 	s.log("connect from " + s.client())
 	greeting := R(220, "", s.cfg.Hostname+" ESMTP maillab", "RFC 5321 §3.1")
 	if o := s.fault(fault.Connect); o != nil {
@@ -150,6 +153,7 @@ func (s *Server) Feed(now time.Time, b []byte) []machine.Event {
 // session starts over as if just greeted (RFC 3207 §4.2).
 func (s *Server) TLSReady(now time.Time) []machine.Event {
 	s.begin(now)
+	s.cause = "TLS"
 	if s.state != StateTLS {
 		return s.end()
 	}
@@ -171,6 +175,7 @@ func (s *Server) TLSReady(now time.Time) []machine.Event {
 // server's command timeout (RFC 5321 §4.5.3.2.7).
 func (s *Server) Timeout(now time.Time) []machine.Event {
 	s.begin(now)
+	s.cause = "timeout"
 	if s.state == StateClosed {
 		return s.end()
 	}
@@ -184,6 +189,7 @@ func (s *Server) Timeout(now time.Time) []machine.Event {
 // open transaction is abandoned, nothing is stored (RFC 5321 §3.8).
 func (s *Server) Lost(now time.Time) []machine.Event {
 	s.begin(now)
+	s.cause = "lost"
 	if s.state == StateClosed {
 		return s.end()
 	}
@@ -251,6 +257,7 @@ func (s *Server) nextLine() (wire.Line, bool) {
 // command handles one command line.
 func (s *Server) command(line wire.Line) {
 	verb, arg := splitCommand(line.Text)
+	s.cause = verb
 	s.recv(trace.Command, line.Text, verb)
 	if s.cfg.BareLF == "reject" && (line.BareLF || strings.IndexByte(line.Text, '\r') >= 0) {
 		// A bare LF or CR in a command: the client's framing cannot be
@@ -670,6 +677,7 @@ func (s *Server) data(arg string) (Reply, bool) {
 // (PROTOCOL.md §1.8).
 func (s *Server) dataLine(line wire.Line) {
 	if line.Text == "." && !line.BareLF && s.txn.prevCRLF {
+		s.cause = "end-of-data"
 		s.recv(trace.Data, ".", "")
 		s.endOfData()
 		return
@@ -922,6 +930,7 @@ func (s *Server) recv(kind trace.Kind, text, verb string) {
 }
 
 func (s *Server) reply(r Reply, replyTo, rule string) {
+	s.lastCode = r.Code
 	if (replyTo == "EHLO" || replyTo == "HELO") && rule == "" {
 		// No enhanced status code on "any response to HELO or EHLO" (RFC 2034 §3(4)).
 		r.Enhanced = ""
@@ -941,13 +950,26 @@ func (s *Server) setState(next string) {
 	}
 	from := s.state
 	s.state = next
-	s.emit(trace.Step{Kind: trace.State, Text: "server: " + from + " → " + next})
+	// Verb names the state table's event, so the page can light the exact transition.
+	s.emit(trace.Step{Kind: trace.State, Text: "server: " + from + " → " + next, Verb: s.cause})
 }
 
 // close ends the session: state CLOSED, then the driver closes the socket.
 func (s *Server) close(rule string) {
 	if s.state == StateClosed {
 		return
+	}
+	// Name the event for the state table: QUIT, lost and timeout say
+	// themselves; otherwise a 421, a fault's drop, or an error that makes
+	// the stream unusable (bare LF under reject, a bad BDAT size…).
+	switch {
+	case s.cause == "QUIT" || s.cause == "lost" || s.cause == "timeout":
+	case s.lastCode == 421:
+		s.cause = "421"
+	case rule != "":
+		s.cause = "drop"
+	default:
+		s.cause = "error"
 	}
 	s.setState(StateClosed)
 	s.log("disconnect from " + s.client() + s.commandCounts())

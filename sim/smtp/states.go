@@ -32,7 +32,7 @@ var serverTable = map[string]map[string]string{
 	},
 	StateReady: {
 		"EHLO": StateReady, "HELO": StateReady,
-		"MAIL": StateMail, "AUTH": StateReady, "STARTTLS": StateInit,
+		"MAIL": StateMail, "AUTH": StateReady, "STARTTLS": StateTLS,
 		"NOOP": StateReady, "RSET": StateReady, "VRFY": StateReady, "HELP": StateReady,
 		"QUIT": StateClosed,
 	},
@@ -56,7 +56,9 @@ var serverTable = map[string]map[string]string{
 	},
 	StateBDAT: {
 		"BDAT": StateBDAT, "BDAT LAST": StateReady,
-		"NOOP": StateBDAT, "RSET": StateReady, "EHLO": StateReady, "HELO": StateReady,
+		// "NOOP, HELP, EXPN, VRFY, and RSET … can be used at any time" (RFC 5321 §4.1.4).
+		"NOOP": StateBDAT, "RSET": StateReady, "VRFY": StateBDAT, "HELP": StateBDAT,
+		"EHLO": StateReady, "HELO": StateReady,
 		"QUIT": StateClosed,
 	},
 }
@@ -65,7 +67,10 @@ var serverTable = map[string]map[string]string{
 var stateOrder = []string{StateInit, StateRejected, StateReady, StateMail, StateRcpt, StateData, StateBDAT, StateClosed}
 
 // ServerTable returns the server's state table as transitions, in a stable
-// order, for the state diagrams.
+// order, for the state diagrams: the commands of serverTable, then the
+// events outside it (a SASL exchange, the TLS handshake, the ways a session
+// can end without QUIT). TestServerFollowsItsTable holds every state change
+// of every golden scenario against it.
 func ServerTable() []machine.Transition {
 	var out []machine.Transition
 	for _, from := range stateOrder {
@@ -74,6 +79,17 @@ func ServerTable() []machine.Transition {
 			if to, ok := row[ev]; ok {
 				out = append(out, machine.Transition{From: from, Event: ev, To: to})
 			}
+		}
+	}
+	out = append(out,
+		machine.Transition{From: StateInit, Event: "connect", To: StateRejected}, // a 554 greeting (RFC 5321 §3.1)
+		machine.Transition{From: StateReady, Event: "AUTH", To: StateAuth},       // 334: a SASL exchange begins
+		machine.Transition{From: StateAuth, Event: "AUTH", To: StateReady},       // 235, 535, 501: it ends
+		machine.Transition{From: StateTLS, Event: "TLS", To: StateInit},          // handshake done (RFC 3207 §4.2)
+	)
+	for _, from := range append(stateOrder[:len(stateOrder)-1:len(stateOrder)-1], StateAuth, StateTLS) {
+		for _, ev := range []string{"lost", "timeout", "drop", "421", "error"} {
+			out = append(out, machine.Transition{From: from, Event: ev, To: StateClosed})
 		}
 	}
 	return out

@@ -54,6 +54,11 @@ type Step struct {
 
 	Fault     string `json:"fault,omitempty"` // the fault rule that caused this step
 	Encrypted bool   `json:"encrypted,omitempty"`
+
+	// For store steps: the maildrop ("host/user") and the message's UID,
+	// so views can show a maildrop as it was at the cursor.
+	Box string `json:"box,omitempty"`
+	UID string `json:"uid,omitempty"`
 }
 
 // Class returns the reply class digit (2, 3, 4, 5) of an SMTP reply, 0 otherwise.
@@ -83,9 +88,12 @@ type Mailbox struct {
 
 // LogLine is one line of a server's mail log, in Postfix's style.
 type LogLine struct {
-	At   time.Duration `json:"at"`
-	Host string        `json:"host"`
-	Text string        `json:"text"`
+	At time.Duration `json:"at"`
+	// Step is the number of steps recorded when the line was written: it
+	// belongs after Steps[Step-1], so a view can cut the log at its cursor.
+	Step int    `json:"step"`
+	Host string `json:"host"`
+	Text string `json:"text"`
 }
 
 // Envelope is one SMTP transaction as the server saw it.

@@ -187,7 +187,7 @@ func Envelope(t *trace.Trace, cursor int, lang string) string {
 		} else {
 			b.WriteString("<code>" + esc(tx.from) + "</code>")
 		}
-		envVerdict(&b, t, tx.fromReply, lang)
+		envVerdict(&b, t, tx.fromReply, lang, "")
 		b.WriteString("</dd>\n")
 
 		// Recipients.
@@ -201,7 +201,7 @@ func Envelope(t *trace.Trace, cursor int, lang string) string {
 				attr(&b, "class", verdictClass(t, r.reply))
 				attr(&b, "data-step", itoa(r.step))
 				b.WriteString("><code>" + esc(r.addr) + "</code>")
-				envVerdict(&b, t, r.reply, lang)
+				envVerdict(&b, t, r.reply, lang, "")
 				b.WriteString("</li>")
 			}
 			b.WriteString("</ul>")
@@ -214,19 +214,17 @@ func Envelope(t *trace.Trace, cursor int, lang string) string {
 		case tx.eodReply >= 0:
 			attr(&b, "class", verdictClass(t, tx.eodReply))
 			b.WriteString(">")
-			s := t.Steps[tx.eodReply]
-			if s.Class() == 2 {
+			word := ""
+			if s := t.Steps[tx.eodReply]; s.Class() == 2 {
 				if id := queueID(s.Text); id != "" {
-					b.WriteString(esc(Tf(lang, "env.queued", "id", id)))
-				} else {
-					b.WriteString(esc(T(lang, "env.delivered")))
+					word = Tf(lang, "env.queued", "id", id)
 				}
 			}
-			envVerdict(&b, t, tx.eodReply, lang)
+			envVerdict(&b, t, tx.eodReply, lang, word)
 		case tx.dataReply >= 0 && t.Steps[tx.dataReply].Class() != 3:
 			attr(&b, "class", verdictClass(t, tx.dataReply))
 			b.WriteString(">")
-			envVerdict(&b, t, tx.dataReply, lang)
+			envVerdict(&b, t, tx.dataReply, lang, "")
 		case tx.abandoned:
 			b.WriteString(` class="abandoned">` + esc(T(lang, "env.abandoned")))
 		case tx.dataStep >= 0:
@@ -254,19 +252,20 @@ func verdictClass(t *trace.Trace, reply int) string {
 	return "perm"
 }
 
-// envVerdict writes the verdict word and the reply code (a button that
-// explains it), or "waiting for the reply".
-func envVerdict(b *strings.Builder, t *trace.Trace, reply int, lang string) {
+// envVerdict writes the verdict (word, or the class's word when it is "")
+// and the reply code (a button that explains it), or "waiting for the
+// reply".
+func envVerdict(b *strings.Builder, t *trace.Trace, reply int, lang, word string) {
 	if reply < 0 {
 		b.WriteString(` <span class="verdict">` + esc(T(lang, "env.pending")) + "</span>")
 		return
 	}
 	s := t.Steps[reply]
-	word := ""
-	switch s.Class() {
-	case 2, 3:
+	switch {
+	case word != "":
+	case s.Class() == 2 || s.Class() == 3:
 		word = T(lang, "env.accepted")
-	case 4:
+	case s.Class() == 4:
 		word = T(lang, "env.temporary")
 	default:
 		word = T(lang, "env.refused")

@@ -117,7 +117,6 @@ var messages = map[string][2]string{
 	"env.temporary":   {"refused for now: retry later", "暂时被拒绝：稍后重试"},
 	"env.pending":     {"waiting for the reply", "等待应答"},
 	"env.queued":      {"accepted, queued as {id}", "已接受，队列号 {id}"},
-	"env.delivered":   {"accepted", "已接受"},
 	"env.sending":     {"sending the message", "正在发送邮件内容"},
 	"env.notYet":      {"not sent yet", "尚未发送"},
 	"env.abandoned":   {"transaction abandoned", "事务已放弃"},

@@ -114,7 +114,9 @@ func (b *builder) close(text string) {
 	b.enc = false
 }
 
-func (b *builder) note(from, text string) { b.add(trace.Step{Kind: trace.Note, From: from, Text: text}) }
+func (b *builder) note(from, text string) {
+	b.add(trace.Step{Kind: trace.Note, From: from, Text: text})
+}
 
 func (b *builder) store(at, text string) { b.add(trace.Step{Kind: trace.Store, From: at, Text: text}) }
 

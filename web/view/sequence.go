@@ -42,6 +42,7 @@ type seqLayout struct {
 	rows  []seqRow
 	row   []int // step index → row index
 	actor map[string]int
+	stamp []bool // step index → draw its virtual time in the gutter
 }
 
 // SequenceDiagram draws the trace as an SVG sequence diagram, up to and
@@ -224,6 +225,22 @@ func layoutSequence(t *trace.Trace, lang string) seqLayout {
 		L.width = 320
 	}
 
+	// Virtual time stamps: at each connection and after each wait, unless
+	// the time is the one already written just above.
+	L.stamp = make([]bool, len(t.Steps))
+	last := ""
+	for i, s := range t.Steps {
+		if s.Kind == trace.Wait {
+			last = ""
+			continue
+		}
+		if s.Kind == trace.Connect || (i > 0 && t.Steps[i-1].Kind == trace.Wait) {
+			if st := trace.Stamp(s.At); st != last {
+				L.stamp[i], last = true, st
+			}
+		}
+	}
+
 	// Rows.
 	L.top = seqHeadY + seqHeadH + 10
 	y := L.top
@@ -348,7 +365,8 @@ func seqLabel(s trace.Step, lang string) string {
 		return l
 	case trace.Close:
 		l := Tf(lang, "seq.close", "n", itoa(s.Conn))
-		if s.Text != "" {
+		// The engine may already say "connection 2 closed"; say it once.
+		if s.Text != "" && !strings.HasPrefix(strings.ToLower(s.Text), "connection "+itoa(s.Conn)+" closed") {
 			l += " · " + s.Text
 		}
 		return l
@@ -539,7 +557,7 @@ func seqStep(b *strings.Builder, t *trace.Trace, L *seqLayout, i, cur int, lang 
 	if s.Fault != "" {
 		seqFaultMark(b, r)
 	}
-	if s.Kind == trace.Connect || (i > 0 && t.Steps[i-1].Kind == trace.Wait) {
+	if L.stamp[i] {
 		b.WriteString(`<text class="time"`)
 		attr(b, "x", itoa(seqMargin))
 		attr(b, "y", itoa(r.y+r.h/2+4))

@@ -96,7 +96,7 @@ func transcriptLine(b *strings.Builder, t *trace.Trace, i int, current bool, lan
 		attr(b, "data-step", itoa(i))
 		attr(b, "data-when", faultWhen(s))
 		attr(b, "data-server", faultServer(s))
-		attr(b, "aria-label", Tf(lang, "tr.fault", "line", faultWhen(s)))
+		attr(b, "aria-label", Tf(lang, "tr.fault", "line", text))
 		b.WriteString(">" + esc(text) + "</button>")
 		if s.Kind == trace.Data && s.Text == "." {
 			b.WriteString(` <span class="gloss">← ` + esc(T(lang, "seq.eod")) + "</span>")

@@ -20,7 +20,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"maillab/sim/trace"
 )
@@ -174,9 +173,6 @@ func clampCursor(t *trace.Trace, cursor int) int {
 	}
 	return cursor
 }
-
-// runeCount is utf8.RuneCountInString, named for what the callers mean.
-func runeCount(s string) int { return utf8.RuneCountInString(s) }
 
 // attr writes ` name="value"` with the value escaped.
 func attr(b *strings.Builder, name, value string) {

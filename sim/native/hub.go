@@ -1,0 +1,284 @@
+//go:build !js
+
+package native
+
+import (
+	"strconv"
+	"sync"
+	"time"
+
+	"maillab/sim/trace"
+)
+
+// Defaults of a Hub.
+const (
+	// DefaultKeep is how many ended sessions a hub remembers for the page.
+	DefaultKeep = 50
+	// DefaultMaxSteps bounds the steps kept per session. Beyond it the lines
+	// of message text are counted but not kept, and beyond twice it nothing
+	// is kept: a 10 MB message or a client looping on NOOP must not grow the
+	// server's memory without bound.
+	DefaultMaxSteps = 5000
+)
+
+// Hub is where every step of every native session goes. It keeps the live
+// sessions and the most recent ended ones as traces, and passes each new
+// step to its subscribers. It is safe for concurrent use; a slow subscriber
+// never holds up a server (see Subscribe).
+type Hub struct {
+	keep     int
+	maxSteps int
+
+	mu       sync.Mutex
+	next     int       // the last session number handed out
+	sessions []*record // live and kept ended sessions, oldest first
+	subs     map[*Subscription]struct{}
+}
+
+// Info describes one session for the list of sessions.
+type Info struct {
+	ID     int       `json:"id"`     // the session number; Step.Conn of its steps
+	Proto  string    `json:"proto"`  // "smtp" or "pop3"
+	Client string    `json:"client"` // the client's address, "127.0.0.1:53124"
+	Server string    `json:"server"` // the server's host name
+	Listen string    `json:"listen"` // the address the client connected to
+	TLS    bool      `json:"tls"`    // implicit TLS (SMTPS, POP3S)
+	Start  time.Time `json:"start"`
+	End    time.Time `json:"end,omitzero"` // zero while the session is live
+	Live   bool      `json:"live"`
+	Steps  int       `json:"steps"`             // steps kept so far
+	Drops  int       `json:"dropped,omitempty"` // steps not kept (DefaultMaxSteps)
+}
+
+// Update is one thing that happened in a session, as subscribers get it:
+// a step, or a line of the server's mail log. Session is the session as it
+// is after the update, so a subscriber can keep its list current without
+// asking the hub. The first update of a session carries its Connect step,
+// the last one its Close step with Session.Live false.
+type Update struct {
+	Session  Info            `json:"session"`
+	Step     *trace.Step     `json:"step,omitempty"`
+	Log      *trace.LogLine  `json:"log,omitempty"`
+	Envelope *trace.Envelope `json:"envelope,omitempty"` // a mail transaction ended (SMTP)
+}
+
+// record is one session as the hub keeps it.
+type record struct {
+	info  Info
+	tr    trace.Trace
+	noted bool // the "steps not kept" note has been added
+}
+
+// NewHub returns a hub that keeps the last keep ended sessions (0 =
+// DefaultKeep) besides the live ones.
+func NewHub(keep int) *Hub {
+	if keep <= 0 {
+		keep = DefaultKeep
+	}
+	return &Hub{keep: keep, maxSteps: DefaultMaxSteps, subs: map[*Subscription]struct{}{}}
+}
+
+// Sessions lists the live sessions and the kept ended ones, oldest first.
+func (h *Hub) Sessions() []Info {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]Info, len(h.sessions))
+	for i, r := range h.sessions {
+		out[i] = r.info
+	}
+	return out
+}
+
+// Trace returns a copy of one session's trace, or false if the hub does not
+// have it (never had, or forgot it).
+func (h *Hub) Trace(id int) (trace.Trace, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, r := range h.sessions {
+		if r.info.ID == id {
+			t := r.tr
+			t.Actors = append([]trace.Actor(nil), t.Actors...)
+			t.Steps = append([]trace.Step(nil), t.Steps...)
+			t.Envelopes = append([]trace.Envelope(nil), t.Envelopes...)
+			t.Log = append([]trace.LogLine(nil), t.Log...)
+			return t, true
+		}
+	}
+	return trace.Trace{}, false
+}
+
+// Subscription receives the updates of every session from the moment it
+// was made. C is buffered; when a subscriber falls so far behind that its
+// buffer is full, the hub drops it rather than wait: C is closed and
+// Dropped reports true. The subscriber then reloads what it shows from
+// Sessions and Trace and subscribes again.
+type Subscription struct {
+	C <-chan Update
+
+	c       chan Update
+	hub     *Hub
+	dropped bool // guarded by hub.mu
+	closed  bool // guarded by hub.mu
+}
+
+// Subscribe starts a subscription with room for buffer updates (0 = 256).
+func (h *Hub) Subscribe(buffer int) *Subscription {
+	if buffer <= 0 {
+		buffer = 256
+	}
+	c := make(chan Update, buffer)
+	s := &Subscription{C: c, c: c, hub: h}
+	h.mu.Lock()
+	h.subs[s] = struct{}{}
+	h.mu.Unlock()
+	return s
+}
+
+// Close ends the subscription and closes C. It may be called more than once.
+func (s *Subscription) Close() {
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	s.end()
+}
+
+// Dropped reports whether the hub ended the subscription because the
+// subscriber did not keep up.
+func (s *Subscription) Dropped() bool {
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	return s.dropped
+}
+
+// end closes the channel once; the caller holds hub.mu.
+func (s *Subscription) end() {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	delete(s.hub.subs, s)
+	close(s.c)
+}
+
+// publish hands an update to every subscriber without ever blocking; the
+// caller holds h.mu, which is also what keeps the updates of one session in
+// order for every subscriber.
+func (h *Hub) publish(u Update) {
+	for s := range h.subs {
+		select {
+		case s.c <- u:
+		default:
+			s.dropped = true
+			s.end()
+		}
+	}
+}
+
+// begin opens a session record and publishes its Connect step.
+func (h *Hub) begin(info Info, connect trace.Step) *record {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.next++
+	info.ID = h.next
+	info.Live = true
+	r := &record{info: info}
+	r.tr = trace.Trace{
+		Title: title(info),
+		Start: info.Start,
+		Actors: []trace.Actor{
+			{Name: info.Client, Role: "mua", Desc: "a real client connected from " + info.Client},
+			{Name: info.Server, Role: serverRole(info.Proto), Desc: "maillab's " + upper(info.Proto) + " server on " + info.Listen},
+		},
+	}
+	h.sessions = append(h.sessions, r)
+	connect.Conn = info.ID
+	h.addLocked(r, connect)
+	return r
+}
+
+// add appends a step to a session and publishes it.
+func (h *Hub) add(r *record, st trace.Step) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.addLocked(r, st)
+}
+
+func (h *Hub) addLocked(r *record, st trace.Step) {
+	st.Conn = r.info.ID
+	n := len(r.tr.Steps)
+	if n >= 2*h.maxSteps || (n >= h.maxSteps && st.Kind == trace.Data) {
+		r.info.Drops++
+		if r.noted {
+			return
+		}
+		r.noted = true
+		st = trace.Step{Conn: st.Conn, Proto: st.Proto, At: st.At, From: r.info.Server, To: r.info.Client, Kind: trace.Note,
+			Text: "the lab keeps the first steps of a long session only: later lines of text are not shown"}
+	}
+	r.tr.Steps = append(r.tr.Steps, st)
+	r.info.Steps = len(r.tr.Steps)
+	h.publish(Update{Session: r.info, Step: &st})
+}
+
+// log appends a line of the server's mail log and publishes it.
+func (h *Hub) log(r *record, l trace.LogLine) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r.tr.Log = append(r.tr.Log, l)
+	h.publish(Update{Session: r.info, Log: &l})
+}
+
+// envelope records a mail transaction for the page's envelope panel.
+func (h *Hub) envelope(r *record, e trace.Envelope) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e.Conn = r.info.ID
+	r.tr.Envelopes = append(r.tr.Envelopes, e)
+	h.publish(Update{Session: r.info, Envelope: &e})
+}
+
+// end closes a session with its Close step and forgets the oldest ended
+// sessions beyond keep.
+func (h *Hub) end(r *record, closeStep trace.Step, at time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r.info.Live = false
+	r.info.End = at
+	h.addLocked(r, closeStep)
+	ended := 0
+	for _, x := range h.sessions {
+		if !x.info.Live {
+			ended++
+		}
+	}
+	kept := h.sessions[:0]
+	for _, x := range h.sessions {
+		if !x.info.Live && ended > h.keep {
+			ended--
+			continue
+		}
+		kept = append(kept, x)
+	}
+	clear(h.sessions[len(kept):])
+	h.sessions = kept
+}
+
+func title(i Info) string {
+	return upper(i.Proto) + " session " + strconv.Itoa(i.ID) + ": " + i.Client + " → " + i.Server
+}
+
+func serverRole(proto string) string {
+	if proto == "pop3" {
+		return "pop3"
+	}
+	return "msa"
+}
+
+func upper(proto string) string {
+	switch proto {
+	case "smtp":
+		return "SMTP"
+	case "pop3":
+		return "POP3"
+	}
+	return proto
+}

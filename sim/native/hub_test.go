@@ -1,0 +1,92 @@
+//go:build !js
+
+package native
+
+import (
+	"testing"
+	"time"
+
+	"maillab/sim/trace"
+)
+
+func hubSession(h *Hub) *record {
+	return h.begin(Info{Proto: "smtp", Client: "127.0.0.1:1", Server: "mail.example.com", Start: time.Now()}, trace.Step{Kind: trace.Connect})
+}
+
+// The hub keeps every live session and the last keep ended ones.
+func TestHubKeepsRecentSessions(t *testing.T) {
+	t.Parallel()
+	h := NewHub(2)
+	live := hubSession(h)
+	for range 5 {
+		h.end(hubSession(h), trace.Step{Kind: trace.Close}, time.Now())
+	}
+	var ids []int
+	for _, s := range h.Sessions() {
+		ids = append(ids, s.ID)
+	}
+	if len(ids) != 3 || ids[0] != live.info.ID || ids[1] != 5 || ids[2] != 6 {
+		t.Errorf("sessions %v, want [1 5 6]", ids)
+	}
+	if _, ok := h.Trace(2); ok {
+		t.Error("session 2 should be forgotten")
+	}
+	if tr, ok := h.Trace(6); !ok || len(tr.Steps) != 2 || tr.Steps[0].Conn != 6 {
+		t.Errorf("trace 6: %+v", tr)
+	}
+}
+
+// A subscriber that does not read is dropped; the sessions go on and the
+// others still get everything.
+func TestHubDropsSlowSubscriber(t *testing.T) {
+	t.Parallel()
+	h := NewHub(0)
+	slow := h.Subscribe(2)
+	fast := h.Subscribe(100)
+	r := hubSession(h)
+	done := make(chan struct{})
+	go func() {
+		for range 20 {
+			h.add(r, trace.Step{Kind: trace.Command, Text: "NOOP"})
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a slow subscriber stalled the session")
+	}
+	if !slow.Dropped() {
+		t.Error("the slow subscriber was not dropped")
+	}
+	n := 0
+	for range slow.C { // buffered updates, then closed
+		n++
+	}
+	if n != 2 {
+		t.Errorf("the slow subscriber got %d updates before the close, want 2", n)
+	}
+	if len(fast.C) != 21 {
+		t.Errorf("the fast subscriber has %d updates, want 21", len(fast.C))
+	}
+	fast.Close()
+	fast.Close()
+}
+
+// A long session keeps its first steps only.
+func TestHubBoundsSteps(t *testing.T) {
+	t.Parallel()
+	h := NewHub(0)
+	h.maxSteps = 10
+	r := hubSession(h)
+	for range 30 {
+		h.add(r, trace.Step{Kind: trace.Data, Text: "x"})
+	}
+	for range 30 {
+		h.add(r, trace.Step{Kind: trace.Reply, Text: "250 Ok"})
+	}
+	info := h.Sessions()[0]
+	if info.Steps != 20 || info.Drops == 0 {
+		t.Errorf("steps %d, dropped %d", info.Steps, info.Drops)
+	}
+}

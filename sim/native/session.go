@@ -1,0 +1,107 @@
+//go:build !js
+
+package native
+
+import (
+	"net"
+	"strings"
+	"time"
+
+	"maillab/sim/machine"
+	"maillab/sim/trace"
+)
+
+// session is one connection's recorder: it stamps each step with the time
+// since the connection opened, the actors and the encryption before the hub
+// keeps it. Only the connection's goroutine uses it.
+type session struct {
+	hub       *Hub
+	rec       *record
+	proto     string
+	client    string // the client's address: the trace's client actor
+	server    string // the server's host name: the trace's server actor
+	start     time.Time
+	encrypted bool
+
+	// held are steps made while the machine was working (by Deliver, which
+	// it calls from inside Feed); they are recorded after the lines that
+	// caused them and before the replies (see conn.apply).
+	held []machine.Event
+	env  envelopes
+}
+
+// begin opens a session in the hub with its Connect step.
+func (s *Server) begin(nc net.Conn, implicitTLS bool) *session {
+	now := time.Now()
+	ss := &session{hub: s.hub, proto: s.proto, client: nc.RemoteAddr().String(), server: s.host, start: now}
+	info := Info{Proto: s.proto, Client: ss.client, Server: s.host, Listen: nc.LocalAddr().String(), TLS: implicitTLS, Start: now}
+	text := s.proto
+	if implicitTLS {
+		text += ", implicit TLS"
+	}
+	ss.rec = s.hub.begin(info, trace.Step{Kind: trace.Connect, Proto: s.proto, From: ss.client, To: s.host, Text: text})
+	return ss
+}
+
+// id is the session number (Step.Conn).
+func (ss *session) id() int { return ss.rec.info.ID }
+
+// event records what a machine event says: its step and its log lines.
+func (ss *session) event(e machine.Event) {
+	if e.Log != "" {
+		// POP3 joins several log lines of one event with "\n".
+		for l := range strings.SplitSeq(e.Log, "\n") {
+			ss.log(l)
+		}
+	}
+	if e.Step.Kind != "" {
+		ss.step(e.Step)
+	}
+}
+
+// step records one step, filling in what only the driver knows.
+func (ss *session) step(st trace.Step) {
+	st.At = time.Since(ss.start)
+	st.Proto = ss.proto
+	if st.ByServer || (st.Kind != trace.Command && st.Kind != trace.Data) {
+		st.From, st.To = ss.server, ss.client
+	} else {
+		st.From, st.To = ss.client, ss.server
+	}
+	st.Encrypted = st.Encrypted || ss.encrypted
+	ss.hub.add(ss.rec, st)
+	if ss.proto == "smtp" {
+		if e, ok := ss.env.see(st); ok {
+			e.Server = ss.server
+			ss.hub.envelope(ss.rec, e)
+		}
+	}
+}
+
+// note records a remark of the driver's (a handshake, a drop).
+func (ss *session) note(text, rfc string) {
+	ss.step(trace.Step{Kind: trace.Note, Text: text, RFC: rfc})
+}
+
+// log records a line of the server's mail log.
+func (ss *session) log(text string) {
+	ss.hub.log(ss.rec, trace.LogLine{At: time.Since(ss.start), Host: ss.server, Text: text})
+}
+
+// hold keeps a step or log line made during a Feed for flushHeld.
+func (ss *session) hold(e machine.Event) { ss.held = append(ss.held, e) }
+
+func (ss *session) flushHeld() {
+	for _, e := range ss.held {
+		ss.event(e)
+	}
+	ss.held = ss.held[:0]
+}
+
+// end records the Close step.
+func (ss *session) end(text, serverState string) {
+	ss.flushHeld()
+	st := trace.Step{Kind: trace.Close, Proto: ss.proto, At: time.Since(ss.start), From: ss.client, To: ss.server,
+		Text: text, ServerState: serverState, Encrypted: ss.encrypted}
+	ss.hub.end(ss.rec, st, time.Now())
+}
