@@ -51,10 +51,12 @@ type Info struct {
 }
 
 // Update is one thing that happened in a session, as subscribers get it:
-// a step, or a line of the server's mail log. Session is the session as it
+// a step, a line of the server's mail log, or a finished SMTP transaction
+// (exactly one of Step, Log, Envelope is set). Session is the session as it
 // is after the update, so a subscriber can keep its list current without
 // asking the hub. The first update of a session carries its Connect step,
-// the last one its Close step with Session.Live false.
+// the last one its Close step with Session.Live false. Updates of one
+// session arrive in order. It is JSON-ready for server-sent events.
 type Update struct {
 	Session  Info            `json:"session"`
 	Step     *trace.Step     `json:"step,omitempty"`

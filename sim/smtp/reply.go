@@ -148,7 +148,8 @@ func ParseReply(line string) Reply {
 		return R(451, "4.3.0", line, "RFC 5321 §4.2")
 	}
 	enh, rest := SplitEnhanced(code, text)
-	return Reply{Code: code, Enhanced: enh, Text: []string{rest}, RFC: "RFC 5321 §4.2.3"}
+	// No RFC of its own: the explanation of the code names the right section.
+	return Reply{Code: code, Enhanced: enh, Text: []string{rest}}
 }
 
 // Canned replies, worded like Postfix's so that what students see here is

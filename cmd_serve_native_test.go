@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"maillab/sim/fault"
+)
+
+// What a person does after `maillab serve --smtp … --pop3 …`: paste the
+// two printed Python scripts. They must work as printed.
+func TestServeNativeBannerSnippetsWork(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not installed (not in PATH)")
+	}
+	data := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", data)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out bytes.Buffer
+	rt, err := startNativeTo(ctx, serveOptions{SMTP: "127.0.0.1:0", POP3: "127.0.0.1:0"}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.lab.Close()
+	banner := out.String()
+	for _, want := range []string{"users (passwords made up for this run):", "alice", "bob", filepath.Join(data, "maillab"), "self-signed, made now"} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner lacks %q:\n%s", want, banner)
+		}
+	}
+	send, read := snippetAfter(t, banner, "(paste into python3):"), snippetAfter(t, banner, "with poplib:")
+	for _, script := range []string{send, read} {
+		cmd := exec.Command("python3", "-")
+		cmd.Stdin = strings.NewReader(script)
+		got, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("the printed script failed: %v\n%s\n%s", err, script, got)
+		}
+		if script == read && !strings.Contains(string(got), "This is a test email.") {
+			t.Errorf("the poplib script printed:\n%s", got)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(data, "maillab", "tls", "cert.pem")); err != nil {
+		t.Error(err)
+	}
+	// What the page uses: the sessions and the fault rules.
+	if n := len(rt.Hub.Sessions()); n < 2 {
+		t.Errorf("the hub has %d sessions, want the two the scripts made", n)
+	}
+	if err := rt.Faults.Add(fault.Rule{When: "RCPT TO:*", Then: "451 4.7.1 Greylisted"}); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestServeNativeConfigFile(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	cfg := filepath.Join(t.TempDir(), "lab.yaml")
+	os.WriteFile(cfg, []byte("hostname: mx.school.example\nusers: {carol: pw-carol}\nfaults:\n  - when: connect\n    then: \"421 4.3.2 closed for the holidays\"\n"), 0o600)
+	var out bytes.Buffer
+	rt, err := startNativeTo(context.Background(), serveOptions{SMTP: "127.0.0.1:0", Config: cfg, Maildir: t.TempDir()}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.lab.Close()
+	if !strings.Contains(out.String(), "carol      password pw-carol") || !strings.Contains(out.String(), "(1 fault rules)") || rt.Hostname != "mx.school.example" {
+		t.Errorf("banner:\n%s", out.String())
+	}
+	if len(rt.Faults.List()) != 1 {
+		t.Errorf("rules %v", rt.Faults.List())
+	}
+
+	os.WriteFile(cfg, []byte("hostname: a.example\nbogus: 1\n"), 0o600)
+	if _, err := startNativeTo(context.Background(), serveOptions{SMTP: "127.0.0.1:0", Config: cfg}, &out); err == nil || !strings.Contains(err.Error(), "lab.yaml:2:1: unknown key") {
+		t.Errorf("bad config: %v", err)
+	}
+}
+
+// snippetAfter returns the script printed after a heading, up to the blank line.
+func snippetAfter(t *testing.T, banner, heading string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(banner, heading+"\n\n")
+	if !ok {
+		t.Fatalf("no %q in the banner:\n%s", heading, banner)
+	}
+	script, _, _ := strings.Cut(rest, "\n\n")
+	return script + "\n"
+}
