@@ -63,15 +63,14 @@ func (s *Splitter) Next() (line Line, ok bool) {
 		end, termLen, bare := s.findEnd()
 		if end < 0 {
 			if s.Limit > 0 && len(s.buf) > s.Limit {
-				// Over the limit with no end in sight: keep the head, drop the
-				// middle so memory stays bounded, and remember to report it.
-				if !s.skipping {
-					s.skipping = true
-					head := append([]byte(nil), s.buf[:s.Limit]...)
-					s.buf = head
-				} else {
-					// keep the last byte: it may be a CR whose LF has not arrived
-					s.buf = append(s.buf[:s.Limit-1:s.Limit-1], s.buf[len(s.buf)-1])
+				// Over the limit with no end in sight: keep the first Limit
+				// octets to report, drop the rest so memory stays bounded,
+				// but keep a final CR: its LF may be in the next read.
+				crTail := s.buf[len(s.buf)-1] == '\r'
+				s.skipping = true
+				s.buf = s.buf[:s.Limit:s.Limit]
+				if crTail {
+					s.buf = append(s.buf, '\r')
 				}
 			}
 			return Line{}, false

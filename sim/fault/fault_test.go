@@ -1,0 +1,134 @@
+package fault
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMatchesIsCaseInsensitiveWithWildcardsAndParameters(t *testing.T) {
+	cases := []struct {
+		when, line string
+		want       bool
+	}{
+		{"RCPT TO:<nobody@example.com>", "rcpt TO:<nobody@example.com>", true},
+		{"RCPT TO:<nobody@example.com>", "RCPT TO:<nobody@example.com> NOTIFY=NEVER", true},
+		{"RCPT TO:<nobody@example.com>", "RCPT TO:<nobody@example.com.evil>", false},
+		{"RCPT TO:*", "rcpt TO:<bob@example.org>", true},
+		{"MAIL FROM:*", "MAIL FROM:<> SIZE=10", true},
+		{"RETR *", "RETR 1", true},
+		{"RETR *", "RETR", false},
+		{"*@example.org>", "RCPT TO:<bob@example.org>", true},
+		{"connect", "connect", true},
+		{"connect", "CONNECT x", false},
+		{"*", "connect", false}, // a wildcard never matches the greeting or end of data by accident
+		{"end-of-data", "end-of-data", true},
+		{"DATA", "data", true},
+	}
+	for _, c := range cases {
+		if got := (Rule{When: c.when}).Matches(c.line); got != c.want {
+			t.Errorf("%q matches %q = %v, want %v", c.when, c.line, got, c.want)
+		}
+	}
+}
+
+func TestNthAndTimes(t *testing.T) {
+	rs, err := New([]Rule{
+		{When: "RCPT TO:*", Then: "451 4.7.1 Greylisted", Times: 1},
+		{When: "MAIL FROM:*", Then: "550 5.7.1 no", Nth: 2},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := rs.Check("smtp", "mx", "RCPT TO:<a@b>"); o == nil || o.Reply != "451 4.7.1 Greylisted" || !strings.HasPrefix(o.Rule, "fault 1:") {
+		t.Fatalf("first RCPT: %+v", o)
+	}
+	if o := rs.Check("smtp", "mx", "RCPT TO:<a@b>"); o != nil {
+		t.Fatalf("times: 1 fired twice: %+v", o)
+	}
+	if o := rs.Check("smtp", "mx", "MAIL FROM:<a@b>"); o != nil {
+		t.Fatal("nth: 2 fired on the first match")
+	}
+	if o := rs.Check("smtp", "mx", "MAIL FROM:<a@b>"); o == nil {
+		t.Fatal("nth: 2 did not fire on the second match")
+	}
+	if o := rs.Check("smtp", "mx", "MAIL FROM:<a@b>"); o != nil {
+		t.Fatal("nth: 2 fired on the third match")
+	}
+}
+
+func TestServerAndProtocolScope(t *testing.T) {
+	rs, _ := New([]Rule{
+		{When: "QUIT", Then: "drop", Server: "mx.example.org", Protocol: "pop3"},
+		{When: "RETR *", Then: "-ERR [SYS/TEMP] try later"},
+	})
+	if o := rs.Check("smtp", "mx.example.org", "QUIT"); o != nil {
+		t.Fatal("a pop3 rule fired for smtp")
+	}
+	if o := rs.Check("pop3", "other.example", "QUIT"); o != nil {
+		t.Fatal("a rule for one server fired at another")
+	}
+	if o := rs.Check("pop3", "MX.example.org", "quit"); o == nil || o.Kind != Drop {
+		t.Fatalf("drop: %+v", o)
+	}
+	if o := rs.Check("pop3", "any", "RETR 2"); o == nil || o.Kind != Reply {
+		t.Fatal("-ERR implies pop3")
+	}
+}
+
+func TestThenForms(t *testing.T) {
+	good := map[string]Kind{"drop": Drop, "timeout": Timeout, "delay 30s": Delay, "DELAY 5m": Delay, "550 5.1.1 User unknown": Reply, "421": Reply}
+	for then, kind := range good {
+		r := Rule{When: "x", Then: then}
+		if err := r.Validate(); err != nil {
+			t.Errorf("%q: %v", then, err)
+			continue
+		}
+		if r.outcome().Kind != kind {
+			t.Errorf("%q: kind %v", then, r.outcome().Kind)
+		}
+	}
+	if (Rule{When: "x", Then: "delay 30s"}).outcome().Delay != 30*time.Second {
+		t.Error("delay duration")
+	}
+	bad := map[string]string{
+		"250 Ok":                   "must start with 4",
+		"550 4.1.1 mixed":          "same class",
+		"hello":                    "want a reply line",
+		"delay soon":               "positive duration",
+		"5xx":                      "want a reply line",
+		"599 5.0.0 second digit 9": "second digit",
+	}
+	for then, msg := range bad {
+		err := (Rule{When: "x", Then: then}).Validate()
+		if err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%q: error %v, want one saying %q", then, err, msg)
+		}
+	}
+	if err := (Rule{When: "x", Then: "+OK", Protocol: "pop3"}).Validate(); err == nil {
+		t.Error("a POP3 fault must be -ERR")
+	}
+	if err := (Rule{When: " ", Then: "drop"}).Validate(); err == nil {
+		t.Error("empty when accepted")
+	}
+}
+
+func TestAddAndRemove(t *testing.T) {
+	rs, _ := New(nil)
+	if err := rs.Add(Rule{When: "DATA", Then: "451 4.3.0 later"}); err != nil {
+		t.Fatal(err)
+	}
+	if rs.Add(Rule{When: "DATA", Then: "nonsense"}) == nil {
+		t.Fatal("an invalid rule was added")
+	}
+	if len(rs.List()) != 1 || rs.Check("smtp", "h", "DATA") == nil {
+		t.Fatal("added rule not active")
+	}
+	if !rs.Remove(0) || rs.Remove(0) || rs.Check("smtp", "h", "DATA") != nil {
+		t.Fatal("remove")
+	}
+	var none *Rules
+	if none.Check("smtp", "h", "DATA") != nil {
+		t.Fatal("a nil injector injected")
+	}
+}
