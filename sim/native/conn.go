@@ -50,7 +50,7 @@ func (s *Server) handle(raw net.Conn, implicitTLS bool) {
 		}
 		c.nc = tc
 	}
-	c.m = s.machine(Peer{ID: c.sess.id(), Remote: raw.RemoteAddr(), Local: raw.LocalAddr(), TLS: implicitTLS}, c.sess)
+	c.m = s.machine(peer{ID: c.sess.id(), Remote: raw.RemoteAddr(), Local: raw.LocalAddr(), TLS: implicitTLS}, c.sess)
 	c.run()
 }
 

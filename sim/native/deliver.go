@@ -34,7 +34,7 @@ func deliverer(store mailstore.Store, cfg smtp.Config, ss *session) func(*smtp.M
 			}
 			user, ok := localUser(cfg, rcpt)
 			if !ok {
-				// The relay guard refuses such a RCPT; this is the backstop.
+				// smtp.Config.NoRelay refuses such a RCPT; this is the backstop.
 				return fmt.Errorf("<%s> is not a local address, and native mode never relays", rcpt)
 			}
 			if !seen[user] { // one copy per maildrop, as Postfix's local does

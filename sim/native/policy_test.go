@@ -34,21 +34,21 @@ func TestPlaintextAuthOnlyOnLoopback(t *testing.T) {
 
 	base := smtp.Config{Hostname: "mail.example.com", MyDestination: []string{"example.com"}, Users: testUsers}.WithDefaults()
 	s := Setup{SMTP: base, Store: mailstore.NewMemory()}
-	remote := Peer{Remote: tcp("198.51.100.7"), Local: tcp("192.0.2.1")}
-	local := Peer{Remote: tcp("127.0.0.1"), Local: tcp("127.0.0.1")}
-	implicit := Peer{Remote: tcp("198.51.100.7"), Local: tcp("192.0.2.1"), TLS: true}
+	remote := peer{Remote: tcp("198.51.100.7"), Local: tcp("192.0.2.1")}
+	local := peer{Remote: tcp("127.0.0.1"), Local: tcp("127.0.0.1")}
+	implicit := peer{Remote: tcp("198.51.100.7"), Local: tcp("192.0.2.1"), TLS: true}
 	if !sessionConfig(base, remote, s, nil).AuthNeedsTLS {
 		t.Error("AUTH allowed without TLS off loopback")
 	}
 	if sessionConfig(base, local, s, nil).AuthNeedsTLS {
 		t.Error("AUTH refused without TLS on loopback")
 	}
-	if c := sessionConfig(base, implicit, s, nil); c.AuthNeedsTLS || c.TLS != "off" {
-		t.Errorf("implicit TLS: AuthNeedsTLS %v, TLS %q", c.AuthNeedsTLS, c.TLS)
+	if c := sessionConfig(base, implicit, s, nil); c.AuthNeedsTLS || !c.ImplicitTLS {
+		t.Errorf("implicit TLS: AuthNeedsTLS %v, ImplicitTLS %v", c.AuthNeedsTLS, c.ImplicitTLS)
 	}
 
 	// The machine built for a remote client: no AUTH in EHLO, 5xx to AUTH.
-	m := guardRelay(sessionConfig(base, remote, s, nil), nil)
+	m := smtp.NewServer(sessionConfig(base, remote, s, nil))
 	now := time.Now()
 	m.Start(now)
 	var out strings.Builder
@@ -64,7 +64,7 @@ func TestPlaintextAuthOnlyOnLoopback(t *testing.T) {
 	for _, c := range []struct {
 		mode string
 		cert bool
-		p    Peer
+		p    peer
 		want string
 	}{
 		{"optional", true, local, pop3.TLSOptional},

@@ -23,7 +23,7 @@ func NewPOP3(s Setup) (*Server, error) {
 	// No goodbye at shutdown: POP3 has no unsolicited responses, and a
 	// client would take one for the answer to its next command.
 	rules := s.injector()
-	srv.machine = func(p Peer, ss *session) machine.Server {
+	srv.machine = func(p peer, ss *session) machine.Server {
 		return pop3.NewServer(pop3.Config{
 			Hostname: base.Hostname, Users: base.Users, APOP: s.APOP, TLS: pop3TLS(base.TLS, s.TLS != nil, p),
 			Store: s.Store, Faults: rules, Peer: hostIP(p.Remote), Conn: p.ID,
@@ -35,7 +35,7 @@ func NewPOP3(s Setup) (*Server, error) {
 // pop3TLS decides STLS for one session: never without a certificate or on
 // an implicit-TLS connection; required off loopback, so that no password
 // crosses the network in the clear (RFC 2595 §2.3); else as configured.
-func pop3TLS(mode string, haveCert bool, p Peer) string {
+func pop3TLS(mode string, haveCert bool, p peer) string {
 	switch {
 	case !haveCert || p.TLS:
 		return pop3.TLSOff

@@ -58,8 +58,8 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// Peer is one accepted connection, as the machine factory sees it.
-type Peer struct {
+// peer is one accepted connection, as the machine factory sees it.
+type peer struct {
 	ID     int      // the session number (Step.Conn, Info.ID)
 	Remote net.Addr // the client
 	Local  net.Addr // the address the client connected to
@@ -77,7 +77,7 @@ type Server struct {
 	lim     Limits
 	tls     *tls.Config
 	hub     *Hub
-	machine func(p Peer, s *session) machine.Server
+	machine func(p peer, s *session) machine.Server
 
 	serving atomic.Int64 // sessions being served (not those being refused)
 	closing atomic.Bool

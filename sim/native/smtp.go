@@ -12,7 +12,7 @@ import (
 
 // NewSMTP returns the SMTP server of a setup. Each session gets its own
 // machine (smtp.NewServer) with the client's address, the local delivery
-// agent, the live fault rules behind the relay guard, and AUTH held back
+// agent, the live fault rules, no relaying even after AUTH, and AUTH held back
 // until STARTTLS unless the client came over loopback.
 func NewSMTP(s Setup) (*Server, error) {
 	base, err := s.check()
@@ -27,26 +27,29 @@ func NewSMTP(s Setup) (*Server, error) {
 	srv.bye = trace.Step{Kind: trace.Reply, ByServer: true, Code: 421, Enhanced: "4.3.2", RFC: "RFC 5321 §3.8",
 		Text: "421 4.3.2 " + host + " Service not available, closing transmission channel"}
 	rules := s.injector()
-	srv.machine = func(p Peer, ss *session) machine.Server {
-		return guardRelay(sessionConfig(base, p, s, ss), rules)
+	srv.machine = func(p peer, ss *session) machine.Server {
+		cfg := sessionConfig(base, p, s, ss)
+		cfg.Faults = rules
+		return smtp.NewServer(cfg)
 	}
 	return srv, nil
 }
 
 // sessionConfig is one session's SMTP configuration.
-func sessionConfig(base smtp.Config, p Peer, s Setup, ss *session) smtp.Config {
+func sessionConfig(base smtp.Config, p peer, s Setup, ss *session) smtp.Config {
 	cfg := base
 	cfg.Peer = smtp.Peer{Name: peerName(p.Remote), Addr: hostIP(p.Remote)}
 	cfg.PID = os.Getpid()
 	cfg.QueueID = newQueueID
 	cfg.Deliver = deliverer(s.Store, base, ss)
+	cfg.NoRelay = true // native mode never sends mail anywhere: other domains get 554 5.7.1
 	if !PlaintextAuthAllowed(p.Local) {
 		cfg.AuthNeedsTLS = true // RFC 4954 §4: no plaintext password off loopback
 	}
 	if p.TLS {
 		// Implicit TLS (RFC 8314 §3.3): the channel is encrypted already,
 		// so AUTH is fine and STARTTLS is not offered again.
-		cfg.TLS, cfg.AuthNeedsTLS = "off", false
+		cfg.ImplicitTLS, cfg.AuthNeedsTLS = true, false
 	}
 	return cfg
 }

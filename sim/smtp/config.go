@@ -21,7 +21,13 @@ type Config struct {
 	// AuthNeedsTLS hides AUTH until STARTTLS has run (RFC 4954 §4: plaintext
 	// mechanisms must be refusable without TLS). Native mode sets it on
 	// non-loopback listeners.
-	AuthNeedsTLS    bool
+	AuthNeedsTLS bool
+	// NoRelay refuses every domain that is not local, even after AUTH
+	// (554 5.7.1): native mode never sends mail anywhere.
+	NoRelay bool
+	// ImplicitTLS: the connection is TLS from the first byte (ports 465
+	// and 995, RFC 8314), so STARTTLS is not offered and Received says ESMTPS.
+	ImplicitTLS     bool
 	MaxMessageBytes int64  // SIZE (RFC 1870); 0 = 10240000, Postfix's default
 	MaxRecipients   int    // at least 100 (RFC 5321 §4.5.3.1.8); 0 = 100
 	BareLF          string // normalize | reject (PROTOCOL.md §1.8)

@@ -209,7 +209,7 @@ const crossMessage = "From: alice@example.com\r\n" +
 // receivedFor is the Received: header the server puts on a message for one
 // recipient (RFC 5321 §4.4), as message() builds it.
 func receivedFor(helo, with, id, rcpt string) string {
-	return "Received: from " + helo + " (unknown[192.0.2.10])\n\tby mail.example.com (maillab) with " + with + " id " + id +
+	return "Received: from " + helo + " (unknown [192.0.2.10])\n\tby mail.example.com (maillab) with " + with + " id " + id +
 		"\n\tfor <" + rcpt + ">; " + srvNow.Format(DateFormat) + "\n"
 }
 

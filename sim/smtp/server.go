@@ -87,7 +87,7 @@ var _ machine.Server = (*Server)(nil)
 // NewServer returns a server machine with cfg (unset fields take defaults).
 func NewServer(cfg Config) *Server {
 	cfg = cfg.WithDefaults()
-	s := &Server{cfg: cfg, state: StateInit}
+	s := &Server{cfg: cfg, state: StateInit, tls: cfg.ImplicitTLS}
 	s.in.AcceptBareLF = true // so that bare-LF lines can be seen and handled by policy
 	return s
 }
@@ -279,6 +279,11 @@ func (s *Server) command(line wire.Line) {
 			r := ParseReply(o.Reply)
 			s.reply(r, verb, o.Rule)
 			s.count(verb, false)
+			if verb == "RCPT" && s.txn.active {
+				// A refused recipient, as if the server had refused it: DATA
+				// then says "no valid recipients" (RFC 5321 §3.3).
+				s.txn.refused++
+			}
 			if r.Code == 421 {
 				s.close("")
 			}
@@ -606,7 +611,7 @@ func (s *Server) rcpt(arg string) (Reply, bool) {
 		if !s.cfg.HasUser(localOf(path)) {
 			return s.reject(path, R(550, "5.1.1", "<"+path+">: Recipient address rejected: User unknown in local recipient table", "RFC 5321 §3.3"))
 		}
-	case s.user == "":
+	case s.user == "" || s.cfg.NoRelay:
 		// Not ours and the client is not one of our users: relaying for it
 		// would make this an open relay (RFC 5321 §3.6.2, §7.1).
 		return s.reject(path, R(554, "5.7.1", "<"+path+">: Relay access denied", "RFC 5321 §3.6.2"))
@@ -782,7 +787,9 @@ func (s *Server) message() *Message {
 	if s.user != "" {
 		with += "A" // RFC 3848
 	}
-	recv := "Received: from " + s.helo + " (" + s.client() + ")\n\tby " + s.cfg.Hostname + " (maillab) with " + with + " id " + t.queueID
+	// The header form has a space before the address (RFC 5321 §4.4, as
+	// Postfix writes it); the log form does not.
+	recv := "Received: from " + s.helo + " (" + s.cfg.Peer.Name + " [" + s.cfg.Peer.Addr + "])\n\tby " + s.cfg.Hostname + " (maillab) with " + with + " id " + t.queueID
 	if len(t.rcpts) == 1 {
 		recv += "\n\tfor <" + t.rcpts[0] + ">"
 	}
