@@ -26,6 +26,14 @@ type serveOptions struct {
 	TLSCert      string
 	TLSKey       string
 	FaultToken   string // lets the fault endpoint answer off loopback
+
+	// Limits of native mode (0 = the defaults of native.Limits and
+	// native.ThrottleConfig).
+	MaxConns     int
+	SMTPTimeout  time.Duration
+	POP3Timeout  time.Duration
+	AuthFailures int           // failed logins from one address before it is refused; <0 = never
+	AuthBlock    time.Duration // how long it is refused
 }
 
 func cmdServe(args []string) int {
@@ -42,6 +50,11 @@ func cmdServe(args []string) int {
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "TLS certificate (PEM); default: a self-signed one kept in the data folder")
 	fs.StringVar(&o.TLSKey, "tls-key", "", "TLS key (PEM)")
 	fs.StringVar(&o.FaultToken, "fault-token", "", "allow fault injection from other hosts with this token")
+	fs.IntVar(&o.MaxConns, "max-conns", 0, "sessions served at once per protocol; more get 421 4.7.0 (default 100)")
+	fs.DurationVar(&o.SMTPTimeout, "smtp-timeout", 0, "SMTP: close a client silent this long with 421 4.4.2 (default 5m, RFC 5321 §4.5.3.2.7)")
+	fs.DurationVar(&o.POP3Timeout, "pop3-timeout", 0, "POP3: autologout after this long without a command (default 10m, RFC 1939 §3)")
+	fs.IntVar(&o.AuthFailures, "auth-max-failures", 0, "failed logins from one address before it is refused for --auth-block (default 10; -1 = never)")
+	fs.DurationVar(&o.AuthBlock, "auth-block", 0, "how long an address that failed too many logins is refused (default 15m)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

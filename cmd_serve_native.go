@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -88,7 +89,10 @@ func startNativeTo(ctx context.Context, o serveOptions, stdout io.Writer) (*nati
 		certNote = filepath.Join(tlsDir, native.CertFile) + map[bool]string{true: " (self-signed, made now)", false: " (self-signed)"}[created]
 	}
 	setup.SMTP, setup.APOP, setup.Store, setup.Faults = smtpCfg, bool(cfg.APOP), store, rules
-	lab, err := native.Start(setup, native.Addrs{SMTP: o.SMTP, POP3: o.POP3, SMTPS: o.SMTPS, POP3S: o.POP3S})
+	setup.Limits = native.Limits{MaxConns: o.MaxConns, SMTPTimeout: o.SMTPTimeout, POP3Timeout: o.POP3Timeout}
+	setup.Throttle = native.NewThrottle(native.ThrottleConfig{Refuse: o.AuthFailures, Window: o.AuthBlock})
+	addrs := native.Addrs{SMTP: loopbackDefault(o.SMTP), POP3: loopbackDefault(o.POP3), SMTPS: loopbackDefault(o.SMTPS), POP3S: loopbackDefault(o.POP3S)}
+	lab, err := native.Start(setup, addrs)
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +107,23 @@ func startNativeTo(ctx context.Context, o serveOptions, stdout io.Writer) (*nati
 	}
 	printNativeBanner(stdout, rt, cfg, generated, certNote, o.Config)
 	return rt, nil
+}
+
+// loopbackDefault gives an address without a host ("2525", ":2525") the
+// loopback host: Go would listen on every interface for ":2525", and a mail
+// server a student starts for a lesson must not be reachable from the
+// network unless they say so with an explicit host (0.0.0.0:2525).
+func loopbackDefault(addr string) string {
+	if addr == "" {
+		return ""
+	}
+	if !strings.Contains(addr, ":") {
+		return net.JoinHostPort("127.0.0.1", addr)
+	}
+	if host, port, err := net.SplitHostPort(addr); err == nil && host == "" {
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return addr
 }
 
 // loadNativeConfig reads --config, or gives every default.

@@ -67,7 +67,8 @@ func (n *ExerciseBlock) Dump(src []byte, level int)   { gast.DumpHelper(n, src, 
 func (n *TranscriptBlock) Dump(src []byte, level int) { gast.DumpHelper(n, src, level, nil, nil) }
 
 // Extender adds front matter, the lesson widgets and the raw HTML policy to
-// a goldmark Markdown. Lessons are rendered with GFM on top (see markdown).
+// a goldmark Markdown. Parse renders lessons with it and goldmark's GFM
+// extension (tables, strikethrough, autolinks, task lists).
 type Extender struct{}
 
 // Extend implements goldmark.Extender.

@@ -15,8 +15,8 @@ import (
 
 // What the engine is asked, for exercises and transcripts.
 
-// defaultWorld is the server a terminal exercise without a scenario, and a
-// transcript without a server: header, talks to.
+// defaultHost is the server that a terminal exercise without a scenario,
+// and a transcript without a server: header, talk to.
 const defaultHost = "mail.example.com"
 
 func defaultUsers() map[string]any { return map[string]any{"alice": "secret", "bob": "secret"} }

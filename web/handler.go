@@ -62,6 +62,15 @@ type Options struct {
 	// Logf, if set, is told about assets that could not be used, such as a
 	// precompressed file that does not match its source.
 	Logf func(format string, args ...any)
+
+	// Course is the course the page shows, served as JSON under course/
+	// (see package web/course). nil means the built-in one
+	// (lessons.Builtin).
+	Course fs.FS
+	// Watch says Course is a folder being edited (`maillab serve
+	// --lessons DIR`): it is read again whenever a file changes, and the
+	// page reloads the lesson on screen.
+	Watch bool
 }
 
 // asset is one file ready to serve.
@@ -77,6 +86,7 @@ type asset struct {
 type handler struct {
 	byPath map[string]*asset // URL path without the leading "/" → asset
 	index  *asset
+	course *courseServer
 }
 
 // Handler serves the page. It answers GET and HEAD for the assets by name
@@ -121,7 +131,7 @@ func Handler(opts Options) http.Handler {
 		delete(files, WasmName+".gz")
 	}
 
-	h := &handler{byPath: map[string]*asset{}}
+	h := &handler{byPath: map[string]*asset{}, course: newCourseServer(opts.Course, opts.Watch, logf)}
 	var names []string
 	for name := range files {
 		if strings.HasSuffix(name, ".br") || strings.HasSuffix(name, ".gz") {
@@ -343,18 +353,27 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	p := strings.TrimPrefix(r.URL.Path, "/")
 	var a *asset
-	if p == "" {
+	switch {
+	case p == "":
 		a = h.index
-	} else {
+	case strings.HasPrefix(p, "course/"):
+		a = h.course.asset(strings.TrimPrefix(p, "course/"))
+	default:
 		a = h.byPath[p]
 	}
 	if a == nil {
 		http.Error(w, "404 page not found", http.StatusNotFound)
 		return
 	}
+	serveAsset(w, r, a, a.hashed != "" && p == a.hashed)
+}
 
+// serveAsset writes an asset, compressed as the request accepts, with its
+// ETag; immutable assets (named by their content hash) are cached for good.
+func serveAsset(w http.ResponseWriter, r *http.Request, a *asset, immutable bool) {
+	hdr := w.Header()
 	hdr.Set("Content-Type", a.ctype)
-	if a.hashed != "" && p == a.hashed {
+	if immutable {
 		// The name changes whenever the content does.
 		hdr.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {

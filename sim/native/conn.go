@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"maillab/sim/machine"
@@ -24,6 +25,7 @@ type conn struct {
 	nc   net.Conn // what is read and written: raw, or TLS over raw
 	m    machine.Server
 	sess *session
+	ip   string // the client's address, for the login throttle
 	out  []byte // lines to write, flushed before each action and at the end of a batch
 
 	closed bool // the session is over; nothing more is read or written
@@ -40,7 +42,7 @@ type conn struct {
 // handle serves one connection from the greeting to the close.
 func (s *Server) handle(raw net.Conn, implicitTLS bool) {
 	defer s.untrack(raw)
-	c := &conn{srv: s, raw: raw, nc: raw, sess: s.begin(raw, implicitTLS)}
+	c := &conn{srv: s, raw: raw, nc: raw, sess: s.begin(raw, implicitTLS), ip: hostIP(raw.RemoteAddr())}
 	defer func() { c.sess.end("connection "+itoa(c.sess.id())+" closed", c.state()) }()
 	defer c.recoverPanic()
 	if implicitTLS {
@@ -124,10 +126,12 @@ func (c *conn) apply(evs []machine.Event) {
 		if e.Received {
 			continue
 		}
+		if loginFailure(e) {
+			c.throttle()
+		}
 		c.sess.event(e)
 		if e.Sends() {
-			c.out = append(c.out, e.Step.Text...)
-			c.out = append(c.out, "\r\n"...)
+			c.out = appendLine(c.out, e.Step.Text)
 		}
 		switch e.Action {
 		case machine.Wait:
@@ -146,6 +150,40 @@ func (c *conn) apply(evs []machine.Event) {
 		}
 	}
 	c.flush()
+}
+
+// throttle counts a failed login from the client's address and, beyond
+// the free ones, waits before the failure is answered: a password guesser
+// gets a few tries a minute instead of thousands.
+func (c *conn) throttle() {
+	t := c.srv.throttle
+	if t == nil {
+		return
+	}
+	d := t.Fail(c.ip)
+	if d <= 0 {
+		return
+	}
+	c.flush()
+	c.sess.note("login throttle: "+itoa(t.Failures(c.ip))+" failed logins from "+c.ip+": the server waits "+d.String()+" before answering", "")
+	c.srv.sleep(d)
+}
+
+// appendLine adds one line and its CRLF. A CR or LF inside the line would
+// end it early and let the rest pass for a reply or a command of its own
+// (reply injection), so the driver writes them as "?" whatever a machine
+// produced: the machines already never put them there, and this keeps it so.
+func appendLine(out []byte, line string) []byte {
+	start := len(out)
+	out = append(out, line...)
+	if strings.ContainsAny(line, "\r\n") {
+		for i := start; i < len(out); i++ {
+			if out[i] == '\r' || out[i] == '\n' {
+				out[i] = '?'
+			}
+		}
+	}
+	return append(out, '\r', '\n')
 }
 
 // flush writes the lines collected so far, within the protocol's timeout.

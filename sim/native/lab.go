@@ -41,6 +41,9 @@ func Start(s Setup, a Addrs) (*Lab, error) {
 	if s.Faults == nil {
 		s.Faults, _ = fault.New(nil) // so that the page can always add a rule
 	}
+	if s.Throttle == nil {
+		s.Throttle = NewThrottle(ThrottleConfig{}) // one count per address for SMTP and POP3
+	}
 	lab := &Lab{Hub: s.Hub, Faults: s.Faults}
 	var err error
 	if a.SMTP != "" || a.SMTPS != "" {

@@ -23,10 +23,11 @@ func NewPOP3(s Setup) (*Server, error) {
 	// No goodbye at shutdown: POP3 has no unsolicited responses, and a
 	// client would take one for the answer to its next command.
 	rules := s.injector()
+	srv.throttle = s.throttle()
 	srv.machine = func(p peer, ss *session) machine.Server {
 		return pop3.NewServer(pop3.Config{
 			Hostname: base.Hostname, Users: base.Users, APOP: s.APOP, TLS: pop3TLS(base.TLS, s.TLS != nil, p),
-			Store: s.Store, Faults: rules, Peer: hostIP(p.Remote), Conn: p.ID,
+			Store: s.Store, Faults: srv.throttle.injector(hostIP(p.Remote), base.Hostname, rules), Peer: hostIP(p.Remote), Conn: p.ID,
 		})
 	}
 	return srv, nil

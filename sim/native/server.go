@@ -78,6 +78,8 @@ type Server struct {
 	tls     *tls.Config
 	hub     *Hub
 	machine func(p peer, s *session) machine.Server
+	// throttle counts failed logins per address (nil = none counted).
+	throttle *Throttle
 
 	serving atomic.Int64 // sessions being served (not those being refused)
 	closing atomic.Bool

@@ -85,6 +85,11 @@ func (ss *session) note(text, rfc string) {
 
 // log records a line of the server's mail log.
 func (ss *session) log(text string) {
+	// The machines quote client input in their log lines with control
+	// octets made harmless; this is the backstop for the log the page shows.
+	if strings.ContainsAny(text, "\r\x00") {
+		text = strings.NewReplacer("\r", "?", "\x00", "?").Replace(text)
+	}
 	ss.hub.log(ss.rec, trace.LogLine{At: time.Since(ss.start), Host: ss.server, Text: text})
 }
 

@@ -34,6 +34,10 @@ type Setup struct {
 	// TLS offered (and "tls: required" refused).
 	TLS    *tls.Config
 	Limits Limits
+	// Throttle slows down and then refuses addresses that keep failing to
+	// log in, over SMTP and POP3 together; nil = one with the defaults of
+	// ThrottleConfig (Start shares it between the two servers).
+	Throttle *Throttle
 	// Hub receives every step; nil = a new one (see Server.Hub).
 	Hub *Hub
 }
@@ -54,6 +58,14 @@ func (s Setup) check() (smtp.Config, error) {
 		cfg.TLS = "off"
 	}
 	return cfg.WithDefaults(), nil
+}
+
+// throttle returns the setup's throttle, or a new one with the defaults.
+func (s Setup) throttle() *Throttle {
+	if s.Throttle == nil {
+		return NewThrottle(ThrottleConfig{})
+	}
+	return s.Throttle
 }
 
 // injector returns the rules as an Injector, or a nil interface for none

@@ -27,9 +27,10 @@ func NewSMTP(s Setup) (*Server, error) {
 	srv.bye = trace.Step{Kind: trace.Reply, ByServer: true, Code: 421, Enhanced: "4.3.2", RFC: "RFC 5321 §3.8",
 		Text: "421 4.3.2 " + host + " Service not available, closing transmission channel"}
 	rules := s.injector()
+	srv.throttle = s.throttle()
 	srv.machine = func(p peer, ss *session) machine.Server {
 		cfg := sessionConfig(base, p, s, ss)
-		cfg.Faults = rules
+		cfg.Faults = srv.throttle.injector(hostIP(p.Remote), host, rules)
 		return smtp.NewServer(cfg)
 	}
 	return srv, nil

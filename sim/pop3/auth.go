@@ -24,7 +24,7 @@ const (
 	// RFC 3206 §5 says [AUTH] means. APOP is still allowed: it sends no
 	// clear-text password.
 	errPlaintext = "-ERR [AUTH] Plaintext authentication disallowed on non-secure connections: send STLS first"
-	errInUse     = "-ERR [IN-USE] Unable to lock maildrop: another session is using it"
+	errInUse     = "-ERR [IN-USE] Mailbox is locked by another POP3 session."
 	errSysTemp   = "-ERR [SYS/TEMP] Unable to open maildrop, try again later"
 )
 
@@ -42,7 +42,7 @@ func (s *Server) cmdUSER(args string) {
 		s.reply("USER", "-ERR USER needs a mailbox name (RFC 1939 §7)", "RFC 1939 §7")
 	default:
 		s.user, s.userLine = args, s.lines
-		s.reply("USER", "+OK send PASS", "RFC 1939 §7")
+		s.reply("USER", "+OK", "RFC 1939 §7")
 	}
 }
 
@@ -183,8 +183,7 @@ func (s *Server) open(verb, user, method string) {
 	}
 	s.sess = openSession(user, method, md)
 	s.setState(Transaction)
-	n, octets := s.sess.live()
-	s.reply(verb, "+OK Logged in: "+user+"'s maildrop has "+plural(n, "message")+" ("+itoa64(octets)+" octets)", commandRFC(verb))
+	s.reply(verb, "+OK Logged in.", commandRFC(verb))
 	s.log("pop3-login: Login: user=<" + user + ">, method=" + method + s.rip())
 }
 

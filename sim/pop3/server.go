@@ -120,7 +120,7 @@ func (s *Server) Start(now time.Time) []machine.Event {
 			s.wait(o)
 		}
 	}
-	text := "+OK " + s.cfg.Hostname + " POP3 server ready"
+	text := "+OK " + s.cfg.Hostname + " POP3 ready."
 	if s.timestamp != "" {
 		text += " " + s.timestamp
 	}
@@ -301,12 +301,33 @@ func (s *Server) setState(to string) *machine.Event {
 	return s.add(trace.Step{Kind: trace.State, Proto: proto, Text: "server: " + from + " → " + to, ServerState: to, Fault: s.fault})
 }
 
-// log attaches a mail-log line to the latest event.
+// log attaches a mail-log line to the latest event. Several lines are
+// joined with "\n", so a line must hold no LF of its own: log lines quote
+// what clients sent (user names, from AUTH PLAIN too), and a CR or LF there
+// would forge a log line. Control octets become "?", as Dovecot's
+// str_sanitize makes them.
 func (s *Server) log(text string) {
 	if e := s.last(); e != nil {
 		if e.Log != "" {
 			e.Log += "\n"
 		}
-		e.Log += text
+		e.Log += logSafe(text)
 	}
+}
+
+// logSafe replaces the control octets (C0 and DEL) of a log line with "?".
+func logSafe(t string) string {
+	b := []byte(nil)
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; c < 0x20 || c == 0x7f {
+			if b == nil {
+				b = []byte(t)
+			}
+			b[i] = '?'
+		}
+	}
+	if b == nil {
+		return t
+	}
+	return string(b)
 }

@@ -148,7 +148,7 @@ func (s *Server) cmdDELE(args string) {
 		return
 	}
 	s.sess.msgs[i].deleted = true
-	s.reply("DELE", "+OK Message "+strconv.Itoa(i+1)+" marked for deletion (removed at QUIT)", "RFC 1939 §5")
+	s.reply("DELE", "+OK Marked to be deleted.", "RFC 1939 §5")
 }
 
 func (s *Server) cmdNOOP(args string) {

@@ -19,7 +19,7 @@ func (s *Server) cmdQUIT(args string) {
 		return
 	}
 	if s.state == Authorization {
-		s.reply("QUIT", "+OK "+s.cfg.Hostname+" POP3 server signing off", "RFC 1939 §4")
+		s.reply("QUIT", "+OK Logging out.", "RFC 1939 §4")
 		s.closeConn("Disconnected: Logged out")
 		return
 	}
@@ -38,12 +38,12 @@ func (s *Server) cmdQUIT(args string) {
 		s.add(trace.Step{Kind: trace.Store, Proto: proto, ServerState: s.state, RFC: "RFC 1939 §6",
 			Text: "UPDATE: removed " + plural(len(uids), "message") + " from " + s.sess.user + "'s maildrop (uids " + strings.Join(uids, ", ") + ")"})
 	}
-	left, _ := s.sess.live()
-	status := "(" + strconv.Itoa(left) + " left)"
-	if left == 0 {
-		status = "(maildrop empty)"
+	// Dovecot's words: "messages deleted" tells the student UPDATE removed them.
+	bye := "+OK Logging out."
+	if len(uids) > 0 {
+		bye = "+OK Logging out, messages deleted."
 	}
-	s.reply("QUIT", "+OK "+s.cfg.Hostname+" POP3 server signing off "+status, "RFC 1939 §6")
+	s.reply("QUIT", bye, "RFC 1939 §6")
 	s.setState(Closed).Action = machine.CloseConn
 	s.log(s.disconnectLog("Disconnected: Logged out", len(uids)))
 }

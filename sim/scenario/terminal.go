@@ -106,6 +106,11 @@ func (t *Terminal) Type(line string) []trace.Step {
 	if t.l.serverClosed {
 		t.w.add(trace.Step{Conn: t.l.conn, Proto: t.proto, From: t.l.clientName, To: t.l.serverName, Kind: trace.Close,
 			Text: "connection " + itoa(t.l.conn) + " closed", ServerState: t.l.server.State()})
+		// The session is over: mail accepted for other domains now goes on
+		// its way (MX lookup, relay, retries, bounces), so its fate shows.
+		if t.proto == "smtp" {
+			t.w.runQueues()
+		}
 	}
 	return append([]trace.Step(nil), t.w.tr.Steps[before:]...)
 }
@@ -125,7 +130,7 @@ func (t *Terminal) Closed() bool { return t.l.serverClosed }
 func (t *Terminal) State() string { return t.l.server.State() }
 
 // Trace returns the dialogue so far, with the maildrops as they are now
-// (mail accepted for other domains is relayed first, so its fate shows).
+// (after QUIT, mail accepted for other domains has been relayed).
 func (t *Terminal) Trace() *trace.Trace {
 	tr := *t.w.tr
 	tr.Steps = append([]trace.Step(nil), t.w.tr.Steps...)

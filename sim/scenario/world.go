@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"mime"
 	"sort"
 	"strconv"
 	"strings"
@@ -486,7 +487,7 @@ func (w *world) compose(m SendSpec, clientHost string) []byte {
 	if len(m.Cc) > 0 {
 		b.WriteString(foldAddresses("Cc", m.Cc))
 	}
-	b.WriteString("Subject: " + m.Subject + "\n")
+	b.WriteString("Subject: " + encodeHeader(m.Subject) + "\n")
 	b.WriteString("Date: " + w.now.Format(smtp.DateFormat) + "\n")
 	b.WriteString("Message-ID: <" + strconv.Itoa(w.msgID) + "." + w.now.Format("20060102150405") + "@" + clientHost + ">\n")
 	keys := make([]string, 0, len(m.Headers))
@@ -528,6 +529,16 @@ func foldAddresses(name string, addrs []string) string {
 	}
 	b.WriteString(line + "\n")
 	return b.String()
+}
+
+// encodeHeader writes non-ASCII header text as an RFC 2047 encoded word,
+// as mail programs do; the body may stay 8-bit (8BITMIME), but a raw UTF-8
+// header would need SMTPUTF8 and POP3's UTF8 mode (RFC 6856 §2).
+func encodeHeader(s string) string {
+	if !nonASCII(s) {
+		return s
+	}
+	return mime.BEncoding.Encode("UTF-8", s)
 }
 
 func nonASCII(s string) bool {

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"crypto/subtle"
 	"encoding/base64"
 	"strings"
 
@@ -139,7 +140,9 @@ func (s *Server) authStep(b64 string) (r Reply, done bool) {
 
 func (s *Server) checkLogin(user, pass string) Reply {
 	want, ok := s.cfg.Users[user]
-	if !ok || want != pass {
+	// In constant time, as the POP3 server compares: the reply's timing must
+	// not tell a guesser how much of the password was right.
+	if !ok || subtle.ConstantTimeCompare([]byte(want), []byte(pass)) != 1 {
 		s.log("warning: " + s.client() + ": SASL " + s.auth.mech + " authentication failed: authentication failure")
 		return replyAuthFail
 	}

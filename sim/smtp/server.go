@@ -1,7 +1,6 @@
 package smtp
 
 import (
-	"bytes"
 	"errors"
 	"strconv"
 	"strings"
@@ -26,11 +25,6 @@ type Server struct {
 	now   time.Time
 	out   []machine.Event
 	hang  bool
-
-	// fed counts the octets handed to in, lastLF is the offset just past the
-	// last LF among them: together they tell whether in holds a whole line
-	// without looking into it (see nextLine).
-	fed, lastLF int64
 
 	helo  string
 	esmtp bool
@@ -140,10 +134,6 @@ func (s *Server) Feed(now time.Time, b []byte) []machine.Event {
 		// (CVE-2011-0411; RFC 3207 §4.2 resets the session after TLS anyway).
 		return s.end()
 	}
-	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
-		s.lastLF = s.fed + int64(i) + 1
-	}
-	s.fed += int64(len(b))
 	s.in.Feed(b)
 	s.pump()
 	return s.end()
@@ -236,21 +226,12 @@ func (s *Server) lineLimit() int {
 	return maxAuthLine
 }
 
-// nextLine takes the next line from the input. When the input holds no LF
-// and more than the limit, it cuts the middle of the over-long line itself,
-// keeping the last octet: that octet may be the CR of a CR LF whose LF is in
-// the next read, and losing it would turn a real CR LF (say the one before
-// CRLF.CRLF) into a bare LF (RFC 5321 §2.3.8, §4.1.1.4). wire.Splitter would
-// drop it on its first cut.
+// nextLine takes the next line from the input, cut at the limit of the
+// current state. wire.Splitter keeps the CR at the end of an over-long
+// line's cut, so a real CR LF split across reads stays a CR LF (RFC 5321
+// §2.3.8, §4.1.1.4).
 func (s *Server) nextLine() (wire.Line, bool) {
-	limit := s.lineLimit()
-	s.in.Limit = limit
-	if n := s.in.Buffered(); n > limit && s.lastLF <= s.fed-int64(n) {
-		r := s.in.Rest()
-		keep := append(r[:limit-1:limit-1], r[len(r)-1])
-		s.fed -= int64(len(r) - len(keep))
-		s.in.Feed(keep)
-	}
+	s.in.Limit = s.lineLimit()
 	return s.in.Next()
 }
 
@@ -442,7 +423,11 @@ func (r Reply) withRFC(rfc string) Reply { r.RFC = rfc; return r }
 // server MUST NOT refuse on a mismatch (§4.1.4).
 func (s *Server) hello(verb, arg string) (Reply, bool) {
 	arg = strings.TrimSpace(arg)
-	if arg == "" {
+	if arg == "" || hasControl(arg) {
+		// A CR, NUL or other control octet is no part of a domain or an
+		// address literal (RFC 5321 §4.1.1.1, §4.1.3), and the name goes
+		// into the Received: header: a bare CR there could start a header
+		// line of the client's making (RFC 5322 §2.2).
 		return R(501, "5.5.4", "Syntax: "+verb+" hostname", "RFC 5321 §4.1.1.1"), false
 	}
 	s.txn = transaction{}
@@ -985,7 +970,34 @@ func (s *Server) close(rule string) {
 
 func (s *Server) log(text string) {
 	// A log event carries no step: the driver puts it in the server log only.
-	s.out = append(s.out, machine.Event{Log: "maillab/smtpd[" + strconv.Itoa(s.cfg.PID) + "]: " + text})
+	// Log lines quote what clients sent (HELO names, addresses, SASL user
+	// names): a CR or LF in them must not forge a line of its own, so
+	// control octets become "?", as Postfix's printable() makes them.
+	s.out = append(s.out, machine.Event{Log: "maillab/smtpd[" + strconv.Itoa(s.cfg.PID) + "]: " + logSafe(text)})
+}
+
+// hasControl reports an ASCII control octet (C0 or DEL).
+func hasControl(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; c < 0x20 || c == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// logSafe replaces the control octets of a log line with "?".
+func logSafe(t string) string {
+	if !hasControl(t) {
+		return t
+	}
+	b := []byte(t)
+	for i, c := range b {
+		if c < 0x20 || c == 0x7f {
+			b[i] = '?'
+		}
+	}
+	return string(b)
 }
 
 func (s *Server) client() string { return s.cfg.Peer.Name + "[" + s.cfg.Peer.Addr + "]" }

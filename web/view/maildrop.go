@@ -16,28 +16,69 @@ func Maildrops(t *trace.Trace, lang string) string {
 	if t == nil {
 		t = &trace.Trace{}
 	}
+	return maildrops(t, nil, T(lang, "mb.atEnd"), lang)
+}
+
+// MaildropsAt renders the maildrops as they are at the cursor: a message
+// appears at the step that stored it (a store step naming its maildrop and
+// UID); a message the trace has no store step for was there from the
+// start. The trace keeps only the messages still there at the end, so a
+// message POP3 removed later cannot be shown before its removal either.
+func MaildropsAt(t *trace.Trace, cursor int, lang string) string {
+	if t == nil {
+		t = &trace.Trace{}
+	}
+	cur := clampCursor(t, cursor)
+	if cur == len(t.Steps)-1 {
+		return Maildrops(t, lang)
+	}
+	storedAt := map[string]int{}
+	for i, s := range t.Steps {
+		if s.Kind == trace.Store && s.Box != "" && s.UID != "" {
+			if _, ok := storedAt[s.Box+"\x00"+s.UID]; !ok {
+				storedAt[s.Box+"\x00"+s.UID] = i
+			}
+		}
+	}
+	visible := func(mb trace.Mailbox, m trace.Message) bool {
+		i, ok := storedAt[mb.Host+"/"+mb.User+"\x00"+m.UID]
+		return !ok || i <= cur
+	}
+	return maildrops(t, visible, T(lang, "mb.atStep"), lang)
+}
+
+// maildrops renders the maildrops, with only the messages visible says
+// (nil: all of them), under a note saying when they are shown.
+func maildrops(t *trace.Trace, visible func(trace.Mailbox, trace.Message) bool, note, lang string) string {
 	var b strings.Builder
 	b.WriteString(`<div class="maildrops">` + "\n")
 	if len(t.Mailboxes) == 0 {
 		b.WriteString(`<p class="empty">` + esc(T(lang, "mb.none")) + "</p>\n</div>\n")
 		return b.String()
 	}
-	b.WriteString(`<p class="note">` + esc(T(lang, "mb.atEnd")) + "</p>\n")
+	b.WriteString(`<p class="note">` + esc(note) + "</p>\n")
 	for bi, mb := range t.Mailboxes {
+		var msgs []int
+		for mi, m := range mb.Messages {
+			if visible == nil || visible(mb, m) {
+				msgs = append(msgs, mi)
+			}
+		}
 		b.WriteString("<section")
 		attr(&b, "class", "maildrop")
 		attr(&b, "data-box", itoa(bi))
 		b.WriteString(">\n<h4><code>" + esc(mb.User+"@"+mb.Host) + "</code> <span class=\"count\">")
-		switch len(mb.Messages) {
+		switch len(msgs) {
 		case 0:
 			b.WriteString(esc(T(lang, "mb.empty")))
 		case 1:
 			b.WriteString(esc(T(lang, "mb.one")))
 		default:
-			b.WriteString(esc(Tf(lang, "mb.count", "n", itoa(len(mb.Messages)))))
+			b.WriteString(esc(Tf(lang, "mb.count", "n", itoa(len(msgs)))))
 		}
 		b.WriteString("</span></h4>\n")
-		for mi, m := range mb.Messages {
+		for _, mi := range msgs {
+			m := mb.Messages[mi]
 			b.WriteString("<article")
 			attr(&b, "class", "message")
 			attr(&b, "data-uid", m.UID)
@@ -111,8 +152,7 @@ func rawMessage(b *strings.Builder, raw, lang string) {
 	b.WriteString("</code></pre>\n")
 }
 
-// ServerLog renders the servers' mail log up to the virtual time of the
-// cursor's step, one line per entry in the shape of Postfix's maillog
+// ServerLog renders the servers' mail log up to the cursor's step, one line per entry in the shape of Postfix's maillog
 // ("Mar  2 09:00:01 mail postfix/smtpd[1234]: NOQUEUE: reject: RCPT from …").
 // Rejections, deferrals and bounces get classes so the page can pick them
 // out: reading the log is how troubleshooting is taught.
@@ -127,9 +167,15 @@ func ServerLog(t *trace.Trace, cursor int, lang string) string {
 	b.WriteString(">\n")
 	n := 0
 	if cur >= 0 {
+		// Lines the engine placed in the dialogue (LogLine.Step) are cut
+		// exactly at the cursor; older traces only have the time.
+		byStep := false
+		for _, l := range t.Log {
+			byStep = byStep || l.Step > 0
+		}
 		limit := t.Steps[cur].At
 		for _, l := range t.Log {
-			if l.At > limit {
+			if byStep && l.Step > cur+1 || !byStep && l.At > limit {
 				continue
 			}
 			n++
