@@ -60,7 +60,12 @@ func writeTrace(w io.Writer, tr *trace.Trace, withExplain, states bool, lang str
 		if st.Kind == trace.State && !states {
 			continue
 		}
-		fmt.Fprintln(w, st.TranscriptLine())
+		line := st.TranscriptLine()
+		if lang != "en" && st.Kind != trace.Command && st.Kind != trace.Data && st.Kind != trace.Reply {
+			// "# " lines: the connection header, notes, states… (explain.Note).
+			line = "# " + explain.Note(lang, strings.TrimPrefix(line, "# "))
+		}
+		fmt.Fprintln(w, line)
 		if withExplain && st.Kind == trace.Reply && !st.More {
 			writeExplanation(w, st, lang)
 		}

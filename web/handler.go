@@ -39,6 +39,17 @@ import (
 //go:embed static
 var static embed.FS
 
+// Assets returns the page's embedded assets (index.html, style.css,
+// boot.js …, and what the Makefile added), for tests and tools that serve
+// them with changes through Options.Static.
+func Assets() fs.FS {
+	sub, err := fs.Sub(static, "static")
+	if err != nil {
+		panic(err) // the embed directive guarantees static/ exists
+	}
+	return sub
+}
+
 // WasmName is the file name of the compiled page program.
 const WasmName = "maillab.wasm"
 
@@ -96,11 +107,7 @@ type handler struct {
 func Handler(opts Options) http.Handler {
 	root := opts.Static
 	if root == nil {
-		sub, err := fs.Sub(static, "static")
-		if err != nil {
-			panic(err) // the embed directive guarantees static/ exists
-		}
-		root = sub
+		root = Assets()
 	}
 	logf := opts.Logf
 	if logf == nil {

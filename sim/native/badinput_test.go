@@ -180,8 +180,11 @@ func TestBadBinaryGarbage(t *testing.T) {
 		}
 		for _, proto := range []string{"smtp", "pop3"} {
 			nc := badSession(t, l, proto)
-			go nc.Write(garbage)
-			out, closed := readUntilClosed(nc, 2*time.Second)
+			go func() {
+				nc.Write(garbage)
+				nc.(*net.TCPConn).CloseWrite() // POP3 has no error limit: end the input
+			}()
+			out, closed := readUntilClosed(nc, 5*time.Second)
 			if proto == "smtp" && (!closed || !strings.Contains(string(out), "421 4.7.0 mail.example.com Error: too many errors")) {
 				t.Errorf("smtp garbage %d: closed=%v, last reply %q", i, closed, lastLine(out))
 			}
@@ -240,18 +243,14 @@ func TestBadPipeliningWithoutPIPELINING(t *testing.T) {
 	if b := body(t, l.oneMessage(t, "alice")); b != "Subject: burst\n\nRCPT TO:<bob@example.com>\n" {
 		t.Errorf("stored %q", b)
 	}
-	if n := len(l.messages(t, "bob")); n != w.roundsNow() {
-		// bob has only the witness's mail: the RCPT inside the data was text.
-		t.Logf("bob has %d messages, the witness sent %d", n, w.roundsNow())
-	}
 	w.stop(t)
+	for _, m := range l.messages(t, "bob") {
+		// bob has only the witness's mail: the RCPT inside the data was text.
+		if !strings.Contains(m, "still served") {
+			t.Errorf("bob got %q", m)
+		}
+	}
 	l.noInternalError(t)
-}
-
-func (w *witness) roundsNow() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.rounds
 }
 
 // A flood of unknown commands is cut off after a bounded number of errors

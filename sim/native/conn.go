@@ -3,6 +3,7 @@
 package native
 
 import (
+	"bytes"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -87,7 +88,7 @@ func (c *conn) run() {
 		}
 		n, err := c.nc.Read(buf)
 		if n > 0 && !c.hung {
-			c.apply(c.m.Feed(time.Now(), buf[:n]))
+			c.feed(buf[:n])
 		}
 		if err == nil || c.closed {
 			continue
@@ -107,6 +108,25 @@ func (c *conn) run() {
 			c.lost("the connection broke: " + err.Error())
 		}
 		c.close()
+	}
+}
+
+// feed hands what was read to the machine. POP3 gets one line at a time,
+// each answered and written before the next is handed over: a client that
+// pipelines a read buffer full of "RETR 1" (RFC 2449 §6.6) would otherwise
+// make the machine build hundreds of copies of the message at once, and
+// the server's memory would follow. One response is as big as the largest
+// message; the rest of the pipeline waits in the read buffer.
+func (c *conn) feed(b []byte) {
+	for len(b) > 0 && !c.closed && !c.hung && !c.broken {
+		chunk := b
+		if c.srv.lineAtATime {
+			if i := bytes.IndexByte(b, '\n'); i >= 0 {
+				chunk = b[:i+1]
+			}
+		}
+		b = b[len(chunk):]
+		c.apply(c.m.Feed(time.Now(), chunk))
 	}
 }
 

@@ -61,6 +61,8 @@ func testServerAt(t *testing.T, root string, opts ...labOption) *testLab {
 		Store:  store,
 		TLS:    ServerTLS(cert),
 		Limits: Limits{SMTPTimeout: 20 * time.Second, POP3Timeout: 20 * time.Second},
+		// Short pauses: tests that fail logins on purpose must stay fast.
+		Throttle: NewThrottle(ThrottleConfig{Pause: 10 * time.Millisecond, MaxPause: 50 * time.Millisecond}),
 	}
 	for _, o := range opts {
 		o(&s)

@@ -19,6 +19,11 @@ const (
 	// is kept: a 10 MB message or a client looping on NOOP must not grow the
 	// server's memory without bound.
 	DefaultMaxSteps = 5000
+	// DefaultMaxBytes bounds the text of the steps kept per session the same
+	// way (lines of message text beyond it, then everything beyond twice
+	// it): 5000 lines of 1000 octets would otherwise keep 5 MB per session.
+	// The session's log lines are bounded by DefaultMaxSteps.
+	DefaultMaxBytes = 256 << 10
 )
 
 // Hub is where every step of every native session goes. It keeps the live
@@ -28,6 +33,7 @@ const (
 type Hub struct {
 	keep     int
 	maxSteps int
+	maxBytes int
 
 	mu       sync.Mutex
 	next     int       // the last session number handed out
@@ -69,6 +75,7 @@ type record struct {
 	info  Info
 	tr    trace.Trace
 	noted bool // the "steps not kept" note has been added
+	bytes int  // the text of the steps kept
 }
 
 // NewHub returns a hub that keeps the last keep ended sessions (0 =
@@ -77,7 +84,7 @@ func NewHub(keep int) *Hub {
 	if keep <= 0 {
 		keep = DefaultKeep
 	}
-	return &Hub{keep: keep, maxSteps: DefaultMaxSteps, subs: map[*Subscription]struct{}{}}
+	return &Hub{keep: keep, maxSteps: DefaultMaxSteps, maxBytes: DefaultMaxBytes, subs: map[*Subscription]struct{}{}}
 }
 
 // Sessions lists the live sessions and the kept ended ones, oldest first.
@@ -207,7 +214,8 @@ func (h *Hub) add(r *record, st trace.Step) {
 func (h *Hub) addLocked(r *record, st trace.Step) {
 	st.Conn = r.info.ID
 	n := len(r.tr.Steps)
-	if n >= 2*h.maxSteps || (n >= h.maxSteps && st.Kind == trace.Data) {
+	full := n >= 2*h.maxSteps || r.bytes >= 2*h.maxBytes
+	if st.Kind != trace.Close && (full || ((n >= h.maxSteps || r.bytes >= h.maxBytes) && st.Kind == trace.Data)) {
 		r.info.Drops++
 		if r.noted {
 			return
@@ -217,6 +225,7 @@ func (h *Hub) addLocked(r *record, st trace.Step) {
 			Text: "the lab keeps the first steps of a long session only: later lines of text are not shown"}
 	}
 	r.tr.Steps = append(r.tr.Steps, st)
+	r.bytes += len(st.Text)
 	r.info.Steps = len(r.tr.Steps)
 	h.publish(Update{Session: r.info, Step: &st})
 }
@@ -225,6 +234,11 @@ func (h *Hub) addLocked(r *record, st trace.Step) {
 func (h *Hub) log(r *record, l trace.LogLine) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if len(r.tr.Log) >= h.maxSteps {
+		// A client looping on transactions makes log lines for ever; the
+		// page shows the first ones, and memory stays bounded.
+		return
+	}
 	r.tr.Log = append(r.tr.Log, l)
 	h.publish(Update{Session: r.info, Log: &l})
 }

@@ -3,6 +3,7 @@
 package native
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -88,5 +89,36 @@ func TestHubBoundsSteps(t *testing.T) {
 	info := h.Sessions()[0]
 	if info.Steps != 20 || info.Drops == 0 {
 		t.Errorf("steps %d, dropped %d", info.Steps, info.Drops)
+	}
+}
+
+// A session of long lines keeps a bounded amount of text, and its Close
+// step whatever was dropped.
+func TestHubBoundsBytes(t *testing.T) {
+	t.Parallel()
+	h := NewHub(0)
+	h.maxBytes = 10000
+	r := hubSession(h)
+	line := strings.Repeat("x", 998)
+	for range 100 {
+		h.add(r, trace.Step{Kind: trace.Data, Text: line})
+	}
+	for range 100 {
+		h.add(r, trace.Step{Kind: trace.Command, Text: "AUTH " + line})
+	}
+	for range 2 * DefaultMaxSteps {
+		h.log(r, trace.LogLine{Text: "log"})
+	}
+	h.end(r, trace.Step{Kind: trace.Close, Text: "closed"}, time.Now())
+	tr, _ := h.Trace(h.Sessions()[0].ID)
+	size := 0
+	for _, st := range tr.Steps {
+		size += len(st.Text)
+	}
+	if size > 2*10000+2000 || tr.Steps[len(tr.Steps)-1].Kind != trace.Close {
+		t.Errorf("%d octets of text kept, last step %v", size, tr.Steps[len(tr.Steps)-1].Kind)
+	}
+	if len(tr.Log) != DefaultMaxSteps {
+		t.Errorf("%d log lines kept, want %d", len(tr.Log), DefaultMaxSteps)
 	}
 }

@@ -18,6 +18,7 @@ func NewPOP3(s Setup) (*Server, error) {
 		return nil, err
 	}
 	srv := newServer("pop3", base.Hostname, s.Limits, s.TLS, s.Hub)
+	srv.lineAtATime = true
 	srv.busy = trace.Step{Kind: trace.Reply, ByServer: true, Status: "-ERR", RespCode: "SYS/TEMP", ReplyTo: "GREETING", RFC: "RFC 3206 §4",
 		Text: "-ERR [SYS/TEMP] too many connections"}
 	// No goodbye at shutdown: POP3 has no unsolicited responses, and a

@@ -47,11 +47,6 @@ func startWitness(t *testing.T, l *testLab) *witness {
 	go func() {
 		defer close(w.done)
 		for {
-			select {
-			case <-w.stopc:
-				return
-			default:
-			}
 			err := w.round()
 			w.mu.Lock()
 			w.rounds++
@@ -59,7 +54,11 @@ func startWitness(t *testing.T, l *testLab) *witness {
 				w.err = fmt.Errorf("round %d: %w", w.rounds, err)
 			}
 			w.mu.Unlock()
-			time.Sleep(10 * time.Millisecond)
+			select {
+			case <-w.stopc:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
 		}
 	}()
 	t.Cleanup(func() { w.halt() })

@@ -80,6 +80,8 @@ type Server struct {
 	machine func(p peer, s *session) machine.Server
 	// throttle counts failed logins per address (nil = none counted).
 	throttle *Throttle
+	// lineAtATime feeds the machine one line at a time (see conn.feed).
+	lineAtATime bool
 
 	serving atomic.Int64 // sessions being served (not those being refused)
 	closing atomic.Bool

@@ -53,35 +53,35 @@ var Profiles = map[string]Profile{
 		Name: "smtplib", Desc: "Python's smtplib (CPython 3.11)",
 		LowerVerbs: true, SizeParam: "size=", AuthOrder: []string{"CRAM-MD5", "PLAIN", "LOGIN"},
 		PlainIR: true, LoginIR: true, AuthFallback: true, StartTLS: "off", AbortsOnError: true,
-		Error: func(kind string) string { return "smtplib raises " + smtplibErrors[kind] },
+		Error: func(kind string) string { return "raises " + smtplibErrors[kind] },
 	},
 	"thunderbird": {
 		Name: "thunderbird", Desc: "Thunderbird (a mail program: submission with STARTTLS and AUTH)",
 		SizeParam: "SIZE=", Body8BitMIME: true, AuthOrder: []string{"PLAIN", "LOGIN"}, PlainIR: true,
 		StartTLS: "required", QuitOnRejectedGreeting: true,
-		Error: func(kind string) string { return "Thunderbird shows an error: " + kind },
+		Error: func(kind string) string { return "shows its user an error: " + errorPhrases[kind] },
 	},
 	"curl": {
 		Name: "curl", Desc: "curl 7.88 smtp:// upload",
 		SizeParam: "SIZE=", AuthOrder: []string{"CRAM-MD5", "PLAIN", "LOGIN"}, StartTLS: "off",
 		StopOnFirstRcptFailure: true,
-		Error:                  func(kind string) string { return "curl stops with " + curlErrors[kind] },
+		Error:                  func(kind string) string { return "stops with " + curlErrors[kind] },
 	},
 	"telnet": {
 		Name: "telnet", Desc: "a person typing commands in telnet or nc",
 		AuthOrder: []string{"PLAIN", "LOGIN"}, PlainIR: true, StartTLS: "off", QuitOnRejectedGreeting: true,
-		Error: func(kind string) string { return "the person reads the error: " + kind },
+		Error: func(kind string) string { return "the person reads the error: " + errorPhrases[kind] },
 	},
 	"swaks": {
 		Name: "swaks", Desc: "swaks 20201014 (the SMTP test tool)",
 		AuthOrder: []string{"CRAM-MD5", "LOGIN", "PLAIN"}, StartTLS: "off", QuitOnRejectedGreeting: true,
-		Error: func(kind string) string { return "swaks reports: " + kind },
+		Error: func(kind string) string { return "reports: " + errorPhrases[kind] },
 	},
 	"mta": {
 		Name: "mta", Desc: "a mail server relaying to the next hop (Postfix's smtp client)",
 		SizeParam: "SIZE=", Body8BitMIME: true, AuthOrder: []string{"PLAIN", "LOGIN"}, PlainIR: true,
 		StartTLS: "optional", Pipeline: true, QuitOnRejectedGreeting: true, Queues: true,
-		Error: func(kind string) string { return "the MTA records: " + kind },
+		Error: func(kind string) string { return "records the error: " + errorPhrases[kind] },
 	},
 }
 
@@ -95,6 +95,19 @@ func init() {
 	p := Profiles["thunderbird"]
 	p.Name, p.Desc = "mua", "a mail program (MUA) submitting with STARTTLS and AUTH"
 	Profiles["mua"] = p
+}
+
+// errorPhrases say in words what went wrong, for the programs whose own
+// message is not a fixed string.
+var errorPhrases = map[string]string{
+	"greeting":   "the server refused service at the greeting",
+	"helo":       "EHLO and HELO were refused",
+	"auth":       "the login failed",
+	"starttls":   "STARTTLS is not possible",
+	"sender":     "the sender was refused",
+	"recipients": "the recipients were refused",
+	"data":       "the message was refused",
+	"closed":     "the connection was closed",
 }
 
 var smtplibErrors = map[string]string{

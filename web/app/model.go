@@ -376,14 +376,19 @@ func (m *Model) run() {
 		m.tr, m.runErr = &trace.Trace{}, err.Error()
 		return
 	}
+	if m.explainStep >= 0 && !m.explainTerm {
+		// An open card stays if its step is the same line (a language
+		// switch); a fault that changed the dialogue closes it.
+		if m.tr == nil || m.explainStep >= len(m.tr.Steps) || m.explainStep >= len(tr.Steps) ||
+			m.tr.Steps[m.explainStep].TranscriptLine() != tr.Steps[m.explainStep].TranscriptLine() {
+			m.closeDialog("explain")
+		}
+	}
 	m.tr, m.runErr = tr, ""
 	if m.st.Step < 0 {
 		m.st.Step = startStep(tr)
 	}
 	m.st.Step = min(m.st.Step, len(tr.Steps))
-	if m.explainStep >= 0 && !m.explainTerm {
-		m.closeDialog("explain")
-	}
 	m.checkExercises()
 }
 

@@ -61,6 +61,9 @@ func (m *Model) Render() []Patch {
 	if d&dSession != 0 {
 		p = append(p, m.sessionPatches()...)
 	}
+	if d&(dSession|dExercises|dTabs) != 0 {
+		p = append(p, m.titlePatches()...)
+	}
 	if d&(dSession|dPlay) != 0 {
 		label := "ctl.play"
 		if m.playing {
@@ -228,22 +231,66 @@ var widgetOpen = regexp.MustCompile(`<div class="ml-(scenario|exercise)"([^>]*)>
 var dataID = regexp.MustCompile(`\bdata-id="([^"]*)"`)
 
 // widgets brings the lesson's blocks to life: a "Run this scenario" button
-// in each scenario, a "Try it" button and a status line in each exercise.
+// at the top of each scenario, a "Try it" button and a status line at the
+// end of each exercise. Lessons cannot contain raw HTML (it is escaped),
+// so every tag here was written by the lessons renderer and a simple scan
+// finds the end of a block.
 func (m *Model) widgets(src string) string {
-	return widgetOpen.ReplaceAllStringFunc(src, func(tag string) string {
-		sub := widgetOpen.FindStringSubmatch(tag)
-		idm := dataID.FindStringSubmatch(sub[2])
+	var b strings.Builder
+	for {
+		loc := widgetOpen.FindStringSubmatchIndex(src)
+		if loc == nil {
+			b.WriteString(src)
+			return b.String()
+		}
+		kind, attrs := src[loc[2]:loc[3]], src[loc[4]:loc[5]]
+		b.WriteString(src[:loc[1]])
+		src = src[loc[1]:]
+		idm := dataID.FindStringSubmatch(attrs)
 		if idm == nil {
-			return tag
+			continue
 		}
 		id := html.UnescapeString(idm[1])
-		if sub[1] == "scenario" {
-			return tag + `<p class="ml-run"><button type="button" data-action="load-scenario" id="run-` + elemID(id) +
-				`" data-id="` + esc(id) + `" aria-pressed="false">` + esc(m.t("lesson.run")) + "</button></p>"
+		if kind == "scenario" {
+			if t := strings.TrimLeft(src, "\n"); strings.HasPrefix(t, `<p class="ml-title">`) {
+				if i := strings.Index(src, "</p>"); i >= 0 {
+					b.WriteString(src[:i+4])
+					src = src[i+4:]
+				}
+			}
+			b.WriteString(`<p class="ml-run"><button type="button" data-action="load-scenario" id="run-` + elemID(id) +
+				`" data-id="` + esc(id) + `" aria-pressed="false">` + esc(m.t("lesson.run")) + "</button></p>")
+			continue
 		}
-		return tag + `<div class="ml-ex-bar"><button type="button" data-action="try-exercise" data-id="` + esc(id) + `">` +
-			esc(m.t("ex.try")) + `</button><div class="ml-ex-status" id="ex-` + elemID(id) + `" role="status" aria-live="polite"></div></div>`
-	})
+		end := closingDiv(src)
+		b.WriteString(src[:end])
+		b.WriteString(`<div class="ml-ex-bar"><button type="button" data-action="try-exercise" data-id="` + esc(id) + `">` +
+			esc(m.t("ex.try")) + `</button><div class="ml-ex-status" id="ex-` + elemID(id) + `" role="status" aria-live="polite"></div></div>`)
+		src = src[end:]
+	}
+}
+
+// closingDiv is the offset of the </div> that closes a <div> whose
+// content starts s (len(s) if there is none).
+func closingDiv(s string) int {
+	depth, i := 1, 0
+	for {
+		open := strings.Index(s[i:], "<div")
+		close := strings.Index(s[i:], "</div>")
+		switch {
+		case close < 0:
+			return len(s)
+		case open >= 0 && open < close:
+			depth++
+			i += open + 4
+		default:
+			depth--
+			if depth == 0 {
+				return i + close
+			}
+			i += close + 6
+		}
+	}
 }
 
 // exerciseHTML is an exercise's status line.
@@ -279,28 +326,6 @@ func (m *Model) sessionPatches() []Patch {
 	var p []Patch
 	set := func(id, attr, v string) { p = append(p, Patch{ID: id, Attr: attr, Value: v}) }
 
-	title := m.specTitle
-	if m.spec != nil && m.spec.Title != "" {
-		title = m.spec.Title
-	}
-	head := ""
-	if title != "" {
-		head = view.Tf(lang, "sim.scenario", "title", title)
-		if m.st.Source != "" {
-			head += " " + view.T(lang, "sim.edited")
-		}
-	}
-	set("sim-title", Text, head)
-	if e, ok := m.exercise(); ok {
-		t := e.Title
-		if t == "" {
-			t = e.ID
-		}
-		set("sim-exercise", Text, view.Tf(lang, "ex.active", "title", t))
-	} else {
-		set("sim-exercise", Text, "")
-	}
-
 	if m.runErr != "" {
 		set("seq", HTML, `<p class="load-error" role="alert">`+esc(view.Tf(lang, "sim.runError", "error", m.runErr))+"</p>")
 	} else {
@@ -319,6 +344,31 @@ func (m *Model) sessionPatches() []Patch {
 		set(id, "aria-disabled", strconv.FormatBool(off))
 	}
 	return p
+}
+
+// titlePatches name the scenario running and the exercise being done.
+func (m *Model) titlePatches() []Patch {
+	lang := m.st.Lang
+	title := m.specTitle
+	if m.spec != nil && m.spec.Title != "" {
+		title = m.spec.Title
+	}
+	head := ""
+	if title != "" {
+		head = view.Tf(lang, "sim.scenario", "title", title)
+		if m.st.Source != "" {
+			head += " " + view.T(lang, "sim.edited")
+		}
+	}
+	ex := ""
+	if e, ok := m.exercise(); ok {
+		t := e.Title
+		if t == "" {
+			t = e.ID
+		}
+		ex = view.Tf(lang, "ex.active", "title", t)
+	}
+	return []Patch{{ID: "sim-title", Attr: Text, Value: head}, {ID: "sim-exercise", Attr: Text, Value: ex}}
 }
 
 // stateDiagrams draws the client's and the server's machines of the

@@ -1,0 +1,359 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"maillab/web"
+	"maillab/web/headless"
+	"maillab/web/view"
+)
+
+// The browser lab in headless Chromium, as a student uses it, against the
+// real `maillab serve` handler on 127.0.0.1:0 and the page program built
+// from the current sources. In CI (CI set) a missing browser is a failure.
+
+// pageProgram builds wasm/ once per test binary.
+var pageProgram = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "maillab-wasm-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "maillab.wasm")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, "./wasm")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building the page program: %v\n%s", err, b)
+	}
+	return os.ReadFile(out)
+})
+
+// labServer serves the lab as `maillab serve` does, with the page program
+// built now (and Go's wasm_exec.js, in case the Makefile has not copied it).
+func labServer(t *testing.T, o serveOptions) string {
+	t.Helper()
+	wasm, err := pageProgram()
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets := fstest.MapFS{}
+	err = fs.WalkDir(web.Assets(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(p, web.WasmName) {
+			return err
+		}
+		b, err := fs.ReadFile(web.Assets(), p)
+		assets[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets["wasm_exec.js"] = &fstest.MapFile{Data: js}
+	pageOverride.Wasm, pageOverride.Static = wasm, assets
+	t.Cleanup(func() { pageOverride.Wasm, pageOverride.Static = nil, nil })
+	h, err := httpHandler(o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h) // listens on 127.0.0.1:0
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// tab is one browser tab on the lab.
+type tab struct {
+	t   *testing.T
+	ctx context.Context
+	con *headless.Console
+}
+
+func openBrowser(t *testing.T) *tab {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+	if _, err := headless.Path(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI needs Chromium for the browser tests: %v", err)
+		}
+		t.Skip(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Second)
+	t.Cleanup(cancel)
+	bctx, bcancel, err := headless.Start(ctx)
+	if err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	t.Cleanup(bcancel)
+	return &tab{t: t, ctx: bctx, con: headless.Listen(bctx)}
+}
+
+func (b *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v (console: %q)", what, err, b.con.Problems())
+	}
+}
+
+// open loads url and waits for the lab to be ready.
+func (b *tab) open(url string) {
+	b.t.Helper()
+	b.do("opening "+url, chromedp.Navigate(url))
+	b.wait("the lab to start", `document.documentElement.dataset.ready === "1"`)
+}
+
+// wait polls a JavaScript condition.
+func (b *tab) wait(what, cond string) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[any](cond, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		state, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`location.hash + " | " + document.getElementById("ctl-position").textContent`))
+		b.t.Fatalf("waiting for %s (%s): %v; page: %s; console: %q", what, cond, err, state, b.con.Problems())
+	}
+}
+
+func str(b *tab, expr string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		b.t.Fatalf("%s: %v", expr, err)
+	}
+	return s
+}
+
+func (b *tab) click(sel string) {
+	b.t.Helper()
+	b.do("clicking "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// key presses a key with the focus on the page itself.
+func (b *tab) key(k string) {
+	b.t.Helper()
+	b.do("pressing a key", chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur()`), chromedp.KeyEvent(k))
+}
+
+func (b *tab) position() string { return str(b, `document.getElementById("ctl-position").textContent`) }
+
+func (b *tab) clean() {
+	b.t.Helper()
+	if p := b.con.Problems(); len(p) > 0 {
+		b.t.Errorf("console errors: %q", p)
+	}
+}
+
+func TestBrowserLab(t *testing.T) {
+	start := time.Now()
+	b := openBrowser(t)
+	url := labServer(t, serveOptions{})
+	dl := t.TempDir()
+	if _, err := chromedp.CallBrowser(b.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dl}); err != nil {
+		t.Fatal(err)
+	}
+
+	// 1. First visit: a lesson beside a running SMTP session, a picker for
+	// every lesson.
+	b.open(url + "/#lang=en")
+	if got := str(b, `document.querySelector("#lesson-body h1").textContent`); got != "How an email travels" {
+		t.Errorf("lesson title %q", got)
+	}
+	if n := str(b, `String(document.querySelectorAll("#lesson option").length)`); n != "12" {
+		t.Errorf("%s lessons in the picker", n)
+	}
+	if got := b.position(); !strings.HasPrefix(got, "Step 2 of ") {
+		t.Errorf("position %q", got)
+	}
+	total := strings.TrimPrefix(b.position(), "Step 2 of ")
+
+	// 2. Step forward and back, with the buttons and the keyboard.
+	b.click("#ctl-step")
+	b.wait("step 3", `document.getElementById("ctl-position").textContent.startsWith("Step 3 ")`)
+	b.key(kb.ArrowRight)
+	b.wait("step 4", `document.getElementById("ctl-position").textContent.startsWith("Step 4 ")`)
+	b.key(kb.ArrowLeft)
+	b.wait("step 3", `document.getElementById("ctl-position").textContent.startsWith("Step 3 ")`)
+	b.click("#ctl-back")
+	b.wait("step 2", `document.getElementById("ctl-position").textContent.startsWith("Step 2 ")`)
+	b.key(kb.Home)
+	b.wait("step 0", `document.getElementById("ctl-position").textContent.startsWith("Step 0 ")`)
+	if !strings.Contains(str(b, `document.getElementById("seq").textContent`), view.T("en", "seq.empty")) {
+		t.Error("after Home the diagram is not empty")
+	}
+	b.key(kb.End)
+	b.wait("the end", `document.getElementById("ctl-position").textContent === "Step `+total+` of `+total+`"`)
+
+	// 3. Inject 550 on bob's RCPT at the second hop: the client's reaction
+	// (the relay bounces), the cursor kept, the fault listed.
+	// Put the cursor a little after bob's RCPT at the second hop (through
+	// the URL, as a link would), then click that line.
+	rcpt := `#transcript button[data-action="fault"][data-when="RCPT TO:<bob@example.org>"][data-server="mx.example.org"]`
+	rcptStep := str(b, `document.querySelector('`+rcpt+`').dataset.step`)
+	b.do("moving the cursor", chromedp.Evaluate[chromedp.Void](`location.hash = location.hash.replace(/step=\d+/, "step=" + (`+rcptStep+` + 4))`))
+	b.wait("the cursor after the RCPT", `document.getElementById("ctl-position").textContent.startsWith("Step " + (`+rcptStep+` + 4) + " ")`)
+	b.click(rcpt)
+	b.wait("the fault menu", `document.getElementById("fault-menu").open`)
+	if menu := str(b, `document.getElementById("fault-menu-body").textContent`); !strings.Contains(menu, "550 5.1.1") || !strings.Contains(menu, "554 5.7.1") {
+		t.Errorf("fault menu: %q", menu)
+	}
+	before := b.position()
+	b.click(`#fault-menu-body button[data-action="add-fault"][data-choice="0"]`)
+	b.wait("the fault", `!document.getElementById("fault-menu").open && document.getElementById("faults").textContent.includes("550 5.1.1")`)
+	if got := b.position(); !strings.HasPrefix(got, strings.SplitN(before, " of ", 2)[0]+" of ") {
+		t.Errorf("the cursor moved: %q → %q", before, got)
+	}
+	b.key(kb.End)
+	b.wait("the end", `document.getElementById("log").textContent.includes("status=bounced") && document.querySelector('#transcript li.fault[data-code="550"]') !== null`)
+	transcript := str(b, `document.getElementById("transcript").textContent`)
+	for _, want := range []string{"550 5.1.1 <bob@example.org>", "refused permanently", "failed permanently: the server sends a bounce"} {
+		if !strings.Contains(transcript, want) {
+			t.Errorf("after the 550 the transcript lacks %q", want)
+		}
+	}
+	if !strings.Contains(str(b, `document.querySelector("#seq svg").innerHTML`), `class="bolt"`) {
+		t.Error("the diagram does not mark the fault")
+	}
+
+
+	// 4. …which completes the lesson's first exercise, remembered.
+	b.wait("the exercise", `document.getElementById("ex-second-hop-refuses").textContent.includes("Goal reached")`)
+	if got := str(b, `localStorage.getItem("maillab.done") || ""`); !strings.Contains(got, "journey/second-hop-refuses") {
+		t.Errorf("localStorage maillab.done = %q", got)
+	}
+
+	// 5. The explanation of the 550.
+	b.click(`#transcript button.code[data-code="550"]`)
+	b.wait("the explanation", `document.getElementById("explain").open`)
+	card := str(b, `document.getElementById("explain-body").textContent`)
+	if !strings.Contains(card, "550") || !strings.Contains(card, "5.1.1") || !strings.Contains(card, "RFC 5321") {
+		t.Errorf("card: %q", card)
+	}
+	if href := str(b, `document.querySelector("#explain-body .rfc a").href`); !strings.HasPrefix(href, "https://") {
+		t.Errorf("RFC link %q", href)
+	}
+	b.click(`#explain button[data-action="close-dialog"]`)
+	b.wait("the card to close", `!document.getElementById("explain").open`)
+
+	// 6. Copy the transcript; download the bounce as .eml.
+	b.click("#copy-transcript")
+	b.wait("the copy", `document.getElementById("copy-status").textContent !== ""`)
+	if got := str(b, `document.getElementById("copy-status").textContent`); got != view.T("en", "copy.done") {
+		t.Errorf("copy status %q", got)
+	}
+	b.click(`#maildrops button[data-action="eml"]`)
+	eml := waitFile(t, dl)
+	if !strings.Contains(eml, "\r\nReceived: ") && !strings.HasPrefix(eml, "Received: ") && !strings.Contains(eml, "Return-Path:") {
+		t.Errorf("the .eml file: %.300q", eml)
+	}
+
+	// 7. 中文: every label, the lesson, remembered.
+	b.do("switching to Chinese", chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("lang"); s.value = "zh-CN"; s.dispatchEvent(new Event("change")) })()`))
+	b.wait("Chinese", `document.documentElement.lang === "zh-CN" && document.getElementById("ctl-step").textContent === "下一步" && document.querySelector("#lesson-body h1").textContent !== "How an email travels"`)
+	zhPos := b.position()
+	if !strings.HasPrefix(zhPos, "第 ") {
+		t.Errorf("position in Chinese: %q", zhPos)
+	}
+	if got := str(b, `document.getElementById("tab-terminal").textContent`); got != "终端" {
+		t.Errorf("terminal tab %q", got)
+	}
+	if got := str(b, `localStorage.getItem("maillab.lang")`); got != "zh-CN" {
+		t.Errorf("saved language %q", got)
+	}
+
+	// 8. Reload from the URL: the same screen.
+	link := str(b, `location.href`)
+	for _, want := range []string{"lang=zh-CN", "lesson=journey", "faults=", "step="} {
+		if !strings.Contains(link, want) {
+			t.Errorf("the URL %q lacks %q", link, want)
+		}
+	}
+	b.do("reloading", chromedp.Reload())
+	b.wait("the lab to start again", `document.documentElement.dataset.ready === "1"`)
+	if got := b.position(); got != zhPos {
+		t.Errorf("after reloading: %q, want %q", got, zhPos)
+	}
+	if !strings.Contains(str(b, `document.getElementById("faults").textContent`), "550 5.1.1") {
+		t.Error("the fault did not come back")
+	}
+
+	// 9. The terminal: typing SMTP by hand, the diagram growing, a hint
+	// on an error reply.
+	b.click("#tab-terminal")
+	b.wait("the terminal", `!document.getElementById("panel-terminal").hidden && document.getElementById("term-out").textContent.includes("220")`)
+	for _, line := range []string{"EHLO pc.example.com", "MAIL FROM:<alice@example.com>"} {
+		b.do("typing "+line, chromedp.SendKeys(chromedp.CSS("#term-input"), line+kb.Enter))
+	}
+	b.wait("the replies", `document.getElementById("term-out").textContent.includes("PIPELINING") && document.getElementById("term-hint").textContent.includes("530")`)
+	if n := str(b, `String(document.querySelectorAll("#term-seq g.step").length)`); len(n) < 2 {
+		t.Errorf("the terminal's diagram has only %s steps", n)
+	}
+	if !strings.Contains(str(b, `document.getElementById("term-hint").textContent`), view.T("zh", "term.next")) {
+		t.Error("the hint does not say what to do instead")
+	}
+	if !strings.Contains(str(b, `location.hash`), "tab=terminal") {
+		t.Error("the URL does not name the tab")
+	}
+
+	// 10. The editor: an error shown at its line.
+	b.click("#tab-editor")
+	b.do("editing", chromedp.Evaluate[chromedp.Void](`document.getElementById("editor").value = "title: x\nservers:\n  mail.example.com: {mydestinations: [a]}\n"`))
+	b.click("#editor-run")
+	b.wait("the error", `document.getElementById("editor-errors").textContent.includes("第 3 行")`)
+
+	// 11. Open a lesson file with a mistake: its problems are listed.
+	file := filepath.Join(t.TempDir(), "broken.md")
+	os.WriteFile(file, []byte("---\nid: broken\ntitle: Broken\nlang: en\norder: 1\nduration: 5\nobjectives: [x]\n---\n\n# A broken lesson\n\n```scenario\nservers:\n  mail.example.com: {users: {alice: secret}}\nsend:\n  - {from: alice@example.com, to: bob@example.com, subject: Hi, body: Hello}\n```\n\n```exercise\nid: e\nstart: scenario\ntask: do it\ngoal: {saw_reply: 999}\n```\n"), 0o644)
+	b.do("opening a file", chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file}))
+	b.wait("the file", `document.querySelector("#lesson-body h1") && document.querySelector("#lesson-body h1").textContent === "A broken lesson"`)
+	problems := str(b, `document.querySelector("#lesson-body .problems").textContent`)
+	if !strings.Contains(problems, "broken.md:") {
+		t.Errorf("problems: %q", problems)
+	}
+	b.clean()
+	t.Logf("browser test: %v", time.Since(start).Round(time.Millisecond))
+}
+
+// waitFile waits for a download to land in dir and returns it.
+func waitFile(t *testing.T, dir string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), ".crdownload") {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err == nil && len(b) > 0 {
+				return string(b)
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("no download")
+	return ""
+}
+
+var _ = errors.New

@@ -1,0 +1,168 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/hack-pad/safejs"
+)
+
+// The browser services the page model asks for (app.Cmd). Each one that
+// finishes later (a fetch, a timer, the clipboard) posts its outcome on
+// the UI queue; none of them waits.
+
+// then attaches handlers to a promise. Exactly one of them runs, later;
+// both are released when it has.
+func then(p js, ok func(v safejs.Value) any, fail func(err error)) {
+	if p.err != nil {
+		fail(p.err)
+		return
+	}
+	var fOK, fErr safejs.Func
+	release := func() { fOK.Release(); fErr.Release() }
+	var err error
+	fOK, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		release()
+		v := safejs.Undefined()
+		if len(args) > 0 {
+			v = args[0]
+		}
+		return ok(v)
+	})
+	if err != nil {
+		fail(err)
+		return
+	}
+	fErr, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		release()
+		msg := "failed"
+		if len(args) > 0 {
+			if s := wrap(args[0]).get("message").str(); s != "" {
+				msg = s
+			} else if s, err := args[0].String(); err == nil {
+				msg = s
+			}
+		}
+		fail(errors.New(msg))
+		return nil
+	})
+	if err != nil {
+		fOK.Release()
+		fail(err)
+		return
+	}
+	if r := p.call("then", fOK.Value(), fErr.Value()); r.err != nil {
+		release()
+		fail(r.err)
+	}
+}
+
+// fetchText GETs path (revalidating with the server, which answers 304
+// when nothing changed) and hands the body or the error to done, on the
+// queue.
+func (p *page) fetchText(path string, done func(body []byte, err error)) {
+	post := func(b []byte, err error) { p.q.Post(func() { done(b, err) }) }
+	opts := object(map[string]any{"cache": "no-cache", "credentials": "same-origin"})
+	resp := global().call("fetch", path, opts.v)
+	then(resp, func(r safejs.Value) any {
+		res := wrap(r)
+		if !res.get("ok").bool() {
+			post(nil, errors.New(path+": HTTP "+strconv.Itoa(int(res.get("status").float()))+" "+res.get("statusText").str()))
+			return nil
+		}
+		then(res.call("text"), func(t safejs.Value) any {
+			s, err := t.String()
+			post([]byte(s), err)
+			return nil
+		}, func(err error) { post(nil, err) })
+		return nil
+	}, func(err error) { post(nil, errors.New(path+": "+err.Error())) })
+}
+
+// storage is localStorage, or nothing when it is disabled (private
+// windows may throw on access; Node has none).
+func storage() js {
+	s := global().get("localStorage")
+	if !s.ok() {
+		return js{err: errors.New("no localStorage")}
+	}
+	return s
+}
+
+func loadItem(key string) string { return storage().call("getItem", key).str() }
+
+func saveItem(key, value string) { _ = storage().call("setItem", key, value) }
+
+// after runs fn on the queue after d.
+func (p *page) after(d time.Duration, fn func()) {
+	cb := callback(true, func([]safejs.Value) any {
+		p.q.Post(fn)
+		return nil
+	})
+	global().call("setTimeout", cb, d.Milliseconds())
+}
+
+// copyText puts text on the clipboard: the Clipboard API, or, where it is
+// refused (an unfocused or insecure page), a selected textarea and the
+// copy command. done is told whether it worked.
+func (p *page) copyText(text string, done func(ok bool)) {
+	post := func(ok bool) { p.q.Post(func() { done(ok) }) }
+	clip := global().get("navigator").get("clipboard")
+	if !clip.ok() {
+		post(p.copyByCommand(text))
+		return
+	}
+	then(clip.call("writeText", text), func(safejs.Value) any {
+		post(true)
+		return nil
+	}, func(error) { post(p.copyByCommand(text)) })
+}
+
+func (p *page) copyByCommand(text string) bool {
+	doc := p.doc
+	ta := doc.call("createElement", "textarea")
+	if !ta.ok() {
+		return false
+	}
+	_ = ta.set("value", text)
+	_ = ta.call("setAttribute", "readonly", "")
+	_ = ta.call("setAttribute", "class", "vh")
+	body := doc.get("body")
+	body.call("appendChild", ta.v)
+	ta.call("select")
+	ok := doc.call("execCommand", "copy").bool()
+	ta.call("remove")
+	return ok
+}
+
+// download saves text as a file.
+func (p *page) download(name, mime, text string) {
+	blobType := global().get("Blob")
+	parts, err := safejs.ValueOf([]any{text})
+	if err != nil {
+		return
+	}
+	blob := blobType.new(parts, object(map[string]any{"type": mime}).v)
+	urlType := global().get("URL")
+	href := urlType.call("createObjectURL", blob.v)
+	if !href.ok() {
+		return
+	}
+	a := p.doc.call("createElement", "a")
+	_ = a.set("href", href.v)
+	_ = a.set("download", name)
+	_ = a.call("setAttribute", "class", "vh")
+	p.doc.get("body").call("appendChild", a.v)
+	a.call("click")
+	a.call("remove")
+	url := href.str()
+	p.after(time.Second, func() { urlType.call("revokeObjectURL", url) })
+}
+
+// replaceURL rewrites the fragment without a history entry or an event.
+func replaceURL(frag string) {
+	global().get("history").call("replaceState", safejs.Null(), "", "#"+frag)
+}

@@ -1,0 +1,460 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/hack-pad/safejs"
+
+	"maillab/web/app"
+	"maillab/web/view"
+)
+
+// page is the DOM side of the lab: the document, the model, the queue,
+// and what was last written to each element of the static page (so an
+// unchanged panel is not written again).
+type page struct {
+	doc     js
+	m       *app.Model
+	q       *app.Queue
+	static  map[string]bool   // ids of index.html's own elements
+	last    map[string]string // "id attr" → the value last written (static elements only)
+	lang    string            // the labels' language
+	ticking bool              // a play timer is set
+	bench   js                // globalThis.maillabBench, set by make bench to collect timings
+}
+
+func newPage() (*page, error) {
+	doc := global().get("document")
+	if !doc.ok() {
+		return nil, errors.New("no document")
+	}
+	p := &page{doc: doc, q: app.NewQueue(), static: map[string]bool{}, last: map[string]string{}}
+	els := doc.call("querySelectorAll", "[id]")
+	n := int(els.get("length").float())
+	for i := 0; i < n; i++ {
+		if id := els.call("item", i).get("id").str(); id != "" {
+			p.static[id] = true
+		}
+	}
+	p.lang = doc.get("documentElement").get("lang").str()
+	p.bench = global().get("maillabBench")
+	p.m = app.New(bootState(), loadItem(app.KeyDone))
+	return p, nil
+}
+
+func (p *page) byID(id string) js {
+	if id == app.Root {
+		return p.doc.get("documentElement")
+	}
+	return p.doc.call("getElementById", id)
+}
+
+// flush writes the model's patches and does its commands.
+func (p *page) flush() {
+	start := time.Now()
+	ready := p.m.Ready()
+	for _, pt := range p.m.Render() {
+		p.apply(pt)
+	}
+	for _, c := range p.m.TakeCmds() {
+		p.do(c)
+	}
+	if !ready && p.m.Ready() {
+		// The first step can be taken from now on (make bench measures this).
+		global().get("performance").call("mark", "maillab-ready")
+	}
+	if p.bench.ok() {
+		p.bench.get("flush").call("push", float64(time.Since(start).Microseconds())/1000)
+	}
+	if p.m.Playing() && !p.ticking {
+		p.ticking = true
+		p.after(p.m.PlayInterval(), func() {
+			p.ticking = false
+			p.m.Tick()
+		})
+	}
+}
+
+// apply writes one patch.
+func (p *page) apply(pt app.Patch) {
+	key := pt.ID + " " + pt.Attr
+	if p.static[pt.ID] {
+		v := pt.Value
+		if pt.Del {
+			v = "\x00removed"
+		}
+		if old, ok := p.last[key]; ok && old == v {
+			return
+		}
+		p.last[key] = v
+	}
+	el := p.byID(pt.ID)
+	if !el.ok() {
+		return // an element of a lesson that is not on screen
+	}
+	switch {
+	case pt.Attr == app.HTML:
+		_ = el.set("innerHTML", pt.Value)
+		p.scrolled(pt.ID, el)
+	case pt.Attr == app.Text:
+		_ = el.set("textContent", pt.Value)
+	case pt.Attr == app.Value:
+		_ = el.set("value", pt.Value)
+	case pt.Del:
+		el.call("removeAttribute", pt.Attr)
+	default:
+		el.call("setAttribute", pt.Attr, pt.Value)
+		if pt.ID == app.Root && pt.Attr == "lang" && pt.Value != p.lang {
+			p.translate(pt.Value)
+		}
+	}
+}
+
+// translate puts the static page's labels in a language: the elements
+// marked data-i18n in index.html (the model writes everything else).
+func (p *page) translate(lang string) {
+	p.lang = lang
+	for _, kind := range []struct{ sel, attr, prop string }{
+		{"[data-i18n]", "data-i18n", "textContent"},
+		{"[data-i18n-label]", "data-i18n-label", "aria-label"},
+		{"[data-i18n-title]", "data-i18n-title", "title"},
+	} {
+		els := p.doc.call("querySelectorAll", kind.sel)
+		n := int(els.get("length").float())
+		for i := 0; i < n; i++ {
+			el := els.call("item", i)
+			text := view.T(lang, el.attr(kind.attr))
+			if kind.prop == "aria-label" {
+				el.call("setAttribute", "aria-label", text)
+			} else {
+				_ = el.set(kind.prop, text)
+			}
+		}
+	}
+	// Labels written above may be ones the model patches too: forget
+	// what was written, so its next patches are all applied.
+	for k := range p.last {
+		if strings.HasSuffix(k, " "+app.Text) {
+			delete(p.last, k)
+		}
+	}
+}
+
+// scrolled keeps the current step in view inside a scrolling panel, and
+// the terminal and the log at their ends.
+func (p *page) scrolled(id string, el js) {
+	switch id {
+	case "seq", "transcript":
+		cur := el.call("querySelector", `[aria-current="step"]`)
+		box := el // the scrolling panel
+		if !cur.ok() {
+			return
+		}
+		c, b := cur.call("getBoundingClientRect"), box.call("getBoundingClientRect")
+		if !c.ok() || !b.ok() {
+			return
+		}
+		top, bottom := c.get("top").float(), c.get("bottom").float()
+		btop, bbottom := b.get("top").float(), b.get("bottom").float()
+		st := box.get("scrollTop").float()
+		switch {
+		case bottom > bbottom:
+			_ = box.set("scrollTop", st+bottom-bbottom+24)
+		case top < btop:
+			_ = box.set("scrollTop", st-(btop-top)-24)
+		}
+	case "term-out":
+		_ = el.set("scrollTop", el.get("scrollHeight").float())
+	}
+}
+
+// do carries out one command of the model.
+func (p *page) do(c app.Cmd) {
+	switch c.Kind {
+	case app.Fetch:
+		path := c.Path
+		p.fetchText(path, func(b []byte, err error) { p.m.FetchDone(path, b, err) })
+	case app.Save:
+		saveItem(c.Key, c.Text)
+	case app.Copy:
+		p.copyText(c.Text, p.m.CopyDone)
+	case app.Download:
+		p.download(c.Name, c.Type, c.Text)
+	case app.Dialog:
+		d := p.byID(c.Key)
+		switch open := d.get("open").bool(); {
+		case c.Open && !open:
+			d.call("showModal")
+		case !c.Open && open:
+			d.call("close")
+		}
+	case app.SelectLine:
+		ed := p.byID("editor")
+		start, end, _ := app.LineOffsets(ed.get("value").str(), c.Line, c.Col)
+		ed.call("focus")
+		ed.call("setSelectionRange", start, end)
+		// Scroll the line into view: textareas do not on selection.
+		lh := 1.45 * 13.6
+		_ = ed.set("scrollTop", float64(c.Line-3)*lh)
+	case app.SetURL:
+		replaceURL(c.URL)
+	case app.Poll:
+		p.after(c.Wait, p.m.Poll)
+	case app.Focus:
+		p.byID(c.Key).call("focus")
+	}
+}
+
+// The rest of this file turns DOM events into model calls. Each listener
+// reads what it needs from the event at once (and calls preventDefault
+// where it must), posts a function on the queue and returns.
+
+func (p *page) on(target js, event string, fn func(ev js)) {
+	cb := callback(false, func(args []safejs.Value) any {
+		if len(args) > 0 {
+			fn(wrap(args[0]))
+		}
+		return nil
+	})
+	target.call("addEventListener", event, cb)
+}
+
+func (p *page) post(fn func(m *app.Model)) { p.q.Post(func() { fn(p.m) }) }
+
+func (p *page) listen() {
+	win := global()
+	p.on(p.doc, "click", p.onClick)
+	p.on(p.doc, "keydown", p.onKey)
+	p.on(p.byID("lesson"), "change", func(ev js) {
+		if id := ev.get("target").get("value").str(); id != "" {
+			p.post(func(m *app.Model) { m.SetLesson(id) })
+		}
+	})
+	p.on(p.byID("lang"), "change", func(ev js) {
+		lang := ev.get("target").get("value").str()
+		p.post(func(m *app.Model) { m.SetLang(lang) })
+	})
+	p.on(p.byID("ctl-speed"), "input", func(ev js) {
+		f := ev.get("target").get("valueAsNumber").float()
+		p.post(func(m *app.Model) { m.SetSpeed(f) })
+	})
+	p.on(p.byID("term-proto"), "change", func(ev js) {
+		proto := ev.get("target").get("value").str()
+		p.post(func(m *app.Model) { m.TermSetProto(proto) })
+	})
+	p.on(p.byID("file"), "change", func(ev js) {
+		input := ev.get("target")
+		p.readFile(input.get("files").call("item", 0))
+		_ = input.set("value", "")
+	})
+	for _, id := range []string{"explain", "fault-menu"} {
+		p.on(p.byID(id), "close", func(js) { p.post(func(m *app.Model) { m.DialogClosed(id) }) })
+	}
+	p.on(win, "hashchange", func(js) {
+		frag := win.get("location").get("hash").str()
+		p.post(func(m *app.Model) { m.HashChanged(frag) })
+	})
+	// Drop a lesson file anywhere on the page.
+	p.on(p.doc, "dragover", func(ev js) {
+		if hasFiles(ev) {
+			ev.call("preventDefault")
+			_ = ev.get("dataTransfer").set("dropEffect", "copy")
+			p.doc.get("body").get("classList").call("add", "dropping")
+		}
+	})
+	p.on(p.doc, "dragleave", func(ev js) {
+		if !ev.get("relatedTarget").ok() {
+			p.doc.get("body").get("classList").call("remove", "dropping")
+		}
+	})
+	p.on(p.doc, "drop", func(ev js) {
+		p.doc.get("body").get("classList").call("remove", "dropping")
+		if !hasFiles(ev) {
+			return
+		}
+		ev.call("preventDefault")
+		p.readFile(ev.get("dataTransfer").get("files").call("item", 0))
+	})
+}
+
+func hasFiles(ev js) bool {
+	return ev.get("dataTransfer").get("types").call("includes", "Files").bool()
+}
+
+// readFile reads a File and opens it as a lesson.
+func (p *page) readFile(f js) {
+	if !f.ok() {
+		return
+	}
+	name := f.get("name").str()
+	then(f.call("text"), func(v safejs.Value) any {
+		s, _ := v.String()
+		p.post(func(m *app.Model) { m.OpenFile(name, []byte(s)) })
+		return nil
+	}, func(err error) { p.post(func(m *app.Model) { m.FileError(name, err) }) })
+}
+
+// onClick handles every click on the page, by the element's id or its
+// data-action (the views mark what can be clicked), or a step of a
+// sequence diagram.
+func (p *page) onClick(ev js) {
+	t := ev.get("target")
+	el := t.call("closest", `button, a[href^="#lesson-file="], g.step`)
+	if !el.ok() {
+		return
+	}
+	id := el.get("id").str()
+	if el.get("disabled").bool() || el.attr("aria-disabled") == "true" {
+		return
+	}
+	switch id {
+	case "ctl-step":
+		p.post((*app.Model).StepForward)
+		return
+	case "ctl-back":
+		p.post((*app.Model).StepBack)
+		return
+	case "ctl-play":
+		p.post((*app.Model).TogglePlay)
+		return
+	case "ctl-reset":
+		p.post((*app.Model).Reset)
+		return
+	case "tab-session", "tab-terminal", "tab-editor":
+		tab := strings.TrimPrefix(id, "tab-")
+		p.post(func(m *app.Model) { m.SetTab(tab) })
+		return
+	case "copy-transcript":
+		p.post((*app.Model).CopyTranscript)
+		return
+	case "editor-run":
+		src := p.byID("editor").get("value").str()
+		p.post(func(m *app.Model) { m.RunSource(src) })
+		return
+	case "editor-revert":
+		p.post((*app.Model).RevertSource)
+		return
+	case "term-send":
+		p.sendTerminal()
+		return
+	case "term-reset":
+		p.post((*app.Model).TermReset)
+		return
+	case "open-file":
+		// A file picker opens only from the click itself, not later.
+		p.byID("file").call("click")
+		return
+	}
+	n := func(name string) int { return atoi(el.attr(name)) }
+	switch el.attr("data-action") {
+	case "explain":
+		term := el.attr("data-term") == "1" || el.call("closest", "#panel-terminal").ok()
+		step := n("data-step")
+		p.post(func(m *app.Model) { m.ExplainStep(term, step) })
+	case "fault":
+		step := n("data-step")
+		if !el.call("closest", "#panel-terminal").ok() {
+			p.post(func(m *app.Model) { m.OpenFaultMenu(step) })
+		}
+	case "add-fault":
+		choice := n("data-choice")
+		once := p.byID("fault-once").get("checked").bool()
+		p.post(func(m *app.Model) { m.AddFault(choice, once) })
+	case "remove-fault":
+		i := n("data-index")
+		p.post(func(m *app.Model) { m.RemoveFault(i) })
+	case "close-dialog":
+		dlg := el.call("closest", "dialog").get("id").str()
+		p.post(func(m *app.Model) { m.CloseDialog(dlg) })
+	case "eml":
+		box, msg := n("data-box"), n("data-msg")
+		p.post(func(m *app.Model) { m.DownloadEML(box, msg) })
+	case "load-scenario":
+		sc := el.attr("data-id")
+		p.post(func(m *app.Model) { m.LoadScenario(sc) })
+	case "try-exercise":
+		ex := el.attr("data-id")
+		p.post(func(m *app.Model) { m.TryExercise(ex) })
+	case "goto-line":
+		line, col := n("data-line"), n("data-col")
+		p.post(func(m *app.Model) { m.GotoLine(line, col) })
+	}
+	if el.get("tagName").str() == "g" {
+		// A step of a sequence diagram: a reply explains itself, a
+		// command (in the session) opens the fault menu.
+		class := el.attr("class")
+		step := n("data-step")
+		term := el.call("closest", "#panel-terminal").ok()
+		switch {
+		case strings.Contains(class, "k-reply"):
+			p.post(func(m *app.Model) { m.ExplainStep(term, step) })
+		case strings.Contains(class, "can-fault") && !term:
+			p.post(func(m *app.Model) { m.OpenFaultMenu(step) })
+		}
+	}
+}
+
+func (p *page) sendTerminal() {
+	in := p.byID("term-input")
+	line := in.get("value").str()
+	_ = in.set("value", "")
+	p.post(func(m *app.Model) { m.TermType(line) })
+}
+
+// onKey handles the keyboard shortcuts (app.KeyFor decides).
+func (p *page) onKey(ev js) {
+	if ev.get("defaultPrevented").bool() {
+		return
+	}
+	t := ev.get("target")
+	mod := ev.get("ctrlKey").bool() || ev.get("altKey").bool() || ev.get("metaKey").bool()
+	k := p.m.KeyFor(ev.get("key").str(), t.get("tagName").str(), t.get("id").str(), t.attr("role"),
+		t.call("closest", "dialog").ok(), mod)
+	if k == app.KeyNone {
+		return
+	}
+	ev.call("preventDefault")
+	switch k {
+	case app.KeyStep:
+		p.post((*app.Model).StepForward)
+	case app.KeyBack:
+		p.post((*app.Model).StepBack)
+	case app.KeyPlay:
+		p.post((*app.Model).TogglePlay)
+	case app.KeyReset:
+		p.post((*app.Model).Reset)
+	case app.KeyEnd:
+		p.post((*app.Model).End)
+	case app.KeySend:
+		p.sendTerminal()
+	case app.KeyTabNext, app.KeyTabPrev:
+		back := k == app.KeyTabPrev
+		p.post(func(m *app.Model) {
+			tab := m.NextTab(back)
+			m.SetTab(tab)
+			p.byID("tab-" + tab).call("focus")
+		})
+	}
+}
+
+func atoi(s string) int {
+	n, neg := 0, false
+	for i, c := range s {
+		switch {
+		case i == 0 && c == '-':
+			neg = true
+		case c >= '0' && c <= '9':
+			n = n*10 + int(c-'0')
+		default:
+			return -1
+		}
+	}
+	if neg {
+		return -n
+	}
+	return n
+}
