@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -202,6 +203,12 @@ func TestBrowserLab(t *testing.T) {
 	if !strings.Contains(str(b, `document.getElementById("seq").textContent`), view.T("en", "seq.empty")) {
 		t.Error("after Home the diagram is not empty")
 	}
+	// Space plays (at the fastest speed) and pauses.
+	b.do("speeding up", chromedp.Evaluate[chromedp.Void](`(() => { const r = document.getElementById("ctl-speed"); r.value = r.max; r.dispatchEvent(new Event("input")) })()`))
+	b.key(" ")
+	b.wait("playing", `document.getElementById("ctl-play").getAttribute("aria-pressed") === "true" && !document.getElementById("ctl-position").textContent.startsWith("Step 0 ")`)
+	b.key(" ")
+	b.wait("paused", `document.getElementById("ctl-play").getAttribute("aria-pressed") === "false"`)
 	b.key(kb.End)
 	b.wait("the end", `document.getElementById("ctl-position").textContent === "Step `+total+` of `+total+`"`)
 
@@ -235,7 +242,6 @@ func TestBrowserLab(t *testing.T) {
 	if !strings.Contains(str(b, `document.querySelector("#seq svg").innerHTML`), `class="bolt"`) {
 		t.Error("the diagram does not mark the fault")
 	}
-
 
 	// 4. …which completes the lesson's first exercise, remembered.
 	b.wait("the exercise", `document.getElementById("ex-second-hop-refuses").textContent.includes("Goal reached")`)
@@ -331,8 +337,48 @@ func TestBrowserLab(t *testing.T) {
 	if !strings.Contains(problems, "broken.md:") {
 		t.Errorf("problems: %q", problems)
 	}
+	// …and one dropped on the page.
+	b.do("dropping a file", chromedp.Evaluate[chromedp.Void](`(() => {
+		const dt = new DataTransfer();
+		dt.items.add(new File(["---\nid: dropped\n---\n\n# A dropped lesson\n"], "dropped.md", {type: "text/markdown"}));
+		document.body.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+	})()`))
+	b.wait("the dropped file", `document.querySelector("#lesson-body h1") && document.querySelector("#lesson-body h1").textContent === "A dropped lesson" && document.querySelector("#lesson-body .problems h3") !== null`)
+
+	// 12. Another lesson from the picker; the diagram's own reply and
+	// command lines; another scenario of the lesson; a terminal exercise.
+	b.do("picking a lesson", chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("lesson"); s.value = "reading-errors"; s.dispatchEvent(new Event("change")) })()`))
+	b.wait("the lesson", `location.hash.includes("lesson=reading-errors") && document.querySelectorAll("#lesson-body .ml-scenario").length >= 2 && !document.getElementById("panel-session").hidden`)
+	b.click("#tab-session")
+	b.click(`#seq g.k-reply`)
+	b.wait("the explanation", `document.getElementById("explain").open`)
+	b.do("closing with Escape", chromedp.KeyEvent(kb.Escape))
+	b.wait("the card to close", `!document.getElementById("explain").open`)
+	b.key(kb.End)
+	b.click(`#seq g.can-fault[data-kind="command"]`)
+	b.wait("the fault menu", `document.getElementById("fault-menu").open && document.querySelectorAll("#fault-menu-body button").length > 3`)
+	b.click(`#fault-menu button[data-action="close-dialog"]`)
+	b.wait("the menu to close", `!document.getElementById("fault-menu").open`)
+	title := str(b, `document.getElementById("sim-title").textContent`)
+	b.click(`#lesson-body button[data-action="load-scenario"][aria-pressed="false"]`)
+	b.wait("the other scenario", `document.getElementById("sim-title").textContent !== `+jsQuote(title))
+	b.click(`#lesson-body button[data-action="try-exercise"][data-id="sequence-errors"]`)
+	b.wait("the terminal exercise", `!document.getElementById("panel-terminal").hidden && document.getElementById("sim-exercise").textContent !== ""`)
+	for _, line := range []string{"MAIL FROM:<alice@example.com>", "EHLO pc.example.net", "RCPT TO:<bob@example.com>"} {
+		b.do("typing "+line, chromedp.SendKeys(chromedp.CSS("#term-input"), line+kb.Enter))
+	}
+	b.wait("the exercise done", `document.getElementById("ex-sequence-errors").textContent.includes("目标")`)
+	// The tabs answer the arrow keys.
+	b.do("focusing the tab", chromedp.Focus(chromedp.CSS("#tab-terminal")), chromedp.KeyEvent(kb.ArrowRight))
+	b.wait("the editor tab", `!document.getElementById("panel-editor").hidden && document.activeElement.id === "tab-editor"`)
+
 	b.clean()
 	t.Logf("browser test: %v", time.Since(start).Round(time.Millisecond))
+}
+
+func jsQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 // waitFile waits for a download to land in dir and returns it.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/hack-pad/safejs"
+
+	"maillab/web/course"
 )
 
 // The browser services the page model asks for (app.Cmd). Each one that
@@ -65,8 +67,13 @@ func then(p js, ok func(v safejs.Value) any, fail func(err error)) {
 // queue.
 func (p *page) fetchText(path string, done func(body []byte, err error)) {
 	post := func(b []byte, err error) { p.q.Post(func() { done(b, err) }) }
-	opts := object(map[string]any{"cache": "no-cache", "credentials": "same-origin"})
-	resp := global().call("fetch", path, opts.v)
+	var resp js
+	if path == course.IndexPath && p.prefetch.ok() {
+		resp, p.prefetch = p.prefetch, js{} // boot.js asked already
+	} else {
+		opts := object(map[string]any{"cache": "no-cache", "credentials": "same-origin"})
+		resp = global().call("fetch", path, opts.v)
+	}
 	then(resp, func(r safejs.Value) any {
 		res := wrap(r)
 		if !res.get("ok").bool() {

@@ -22,6 +22,7 @@ func main() {
 		return
 	}
 	p.listen()
+	p.mark("maillab-main")
 	p.m.Start()
 	p.flush()
 	for range p.q.Ready() {

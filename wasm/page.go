@@ -25,6 +25,9 @@ type page struct {
 	lang    string            // the labels' language
 	ticking bool              // a play timer is set
 	bench   js                // globalThis.maillabBench, set by make bench to collect timings
+	// prefetch is boot.js's fetch of the course index (a promise), until used.
+	prefetch js
+	toScroll map[string]bool // panels to scroll at the next frame
 }
 
 func newPage() (*page, error) {
@@ -42,6 +45,8 @@ func newPage() (*page, error) {
 	}
 	p.lang = doc.get("documentElement").get("lang").str()
 	p.bench = global().get("maillabBench")
+	p.prefetch = global().get("maillabBoot").get("course")
+	p.prefetch = global().get("maillabBoot").get("course")
 	p.m = app.New(bootState(), loadItem(app.KeyDone))
 	return p, nil
 }
@@ -79,15 +84,24 @@ func (p *page) flush() {
 	}
 }
 
+// mark adds a performance mark when make bench asks for timings.
+func (p *page) mark(name string) {
+	if p.bench.ok() {
+		global().get("performance").call("mark", name)
+	}
+}
+
 // apply writes one patch.
 func (p *page) apply(pt app.Patch) {
 	key := pt.ID + " " + pt.Attr
+	prev, hadPrev := "", false
 	if p.static[pt.ID] {
 		v := pt.Value
 		if pt.Del {
 			v = "\x00removed"
 		}
-		if old, ok := p.last[key]; ok && old == v {
+		prev, hadPrev = p.last[key]
+		if hadPrev && prev == v {
 			return
 		}
 		p.last[key] = v
@@ -98,8 +112,10 @@ func (p *page) apply(pt app.Patch) {
 	}
 	switch {
 	case pt.Attr == app.HTML:
-		_ = el.set("innerHTML", pt.Value)
-		p.scrolled(pt.ID, el)
+		if !hadPrev || !p.update(el, prev, pt.Value) {
+			_ = el.set("innerHTML", pt.Value)
+		}
+		p.scrollSoon(pt.ID)
 	case pt.Attr == app.Text:
 		_ = el.set("textContent", pt.Value)
 	case pt.Attr == app.Value:
@@ -112,6 +128,59 @@ func (p *page) apply(pt app.Patch) {
 			p.translate(pt.Value)
 		}
 	}
+}
+
+// update changes a panel from its old HTML to its new one line by line
+// (app.DiffLines): a step of a long trace rewrites a few elements instead
+// of the whole diagram. It reports false when the panel is not written one
+// child per line, or the page does not hold what was written, and the
+// caller rewrites it whole.
+func (p *page) update(el js, old, new string) bool {
+	oldOpen, oldLines, ok1 := app.Lines(old)
+	newOpen, newLines, ok2 := app.Lines(new)
+	if !ok1 || !ok2 || oldOpen[:strings.IndexAny(oldOpen+" ", " >")] != newOpen[:strings.IndexAny(newOpen+" ", " >")] {
+		return false
+	}
+	root := el.get("firstElementChild")
+	if !root.ok() || int(root.get("childElementCount").float()) != len(oldLines) {
+		return false
+	}
+	if oldOpen != newOpen {
+		was := app.Attrs(oldOpen)
+		for k, v := range app.Attrs(newOpen) {
+			if was[k] != v {
+				root.call("setAttribute", k, v)
+			}
+		}
+	}
+	keep := app.DiffLines(oldLines, newLines)
+	kids := global().get("Array").call("from", root.get("children").v)
+	kept := make([]bool, len(oldLines))
+	for _, k := range keep {
+		if k >= 0 {
+			kept[k] = true
+		}
+	}
+	for i, k := range kept {
+		if !k {
+			kids.call("at", i).call("remove")
+		}
+	}
+	var prev js // the element the next one goes after; none: first
+	for i, k := range keep {
+		if k >= 0 {
+			prev = kids.call("at", k)
+			continue
+		}
+		if prev.ok() {
+			prev.call("insertAdjacentHTML", "afterend", newLines[i])
+			prev = prev.get("nextElementSibling")
+		} else {
+			root.call("insertAdjacentHTML", "afterbegin", newLines[i])
+			prev = root.get("firstElementChild")
+		}
+	}
+	return int(root.get("childElementCount").float()) == len(newLines)
 }
 
 // translate puts the static page's labels in a language: the elements
@@ -144,8 +213,30 @@ func (p *page) translate(lang string) {
 	}
 }
 
+// scrollSoon keeps a panel's current step in view, at the next frame:
+// measuring now would make the browser lay the page out twice.
+func (p *page) scrollSoon(id string) {
+	switch id {
+	case "seq", "transcript", "term-out":
+	default:
+		return
+	}
+	if p.toScroll == nil {
+		p.toScroll = map[string]bool{}
+		cb := callback(true, func([]safejs.Value) any {
+			for id := range p.toScroll {
+				p.scrolled(id, p.byID(id))
+			}
+			p.toScroll = nil
+			return nil
+		})
+		global().call("requestAnimationFrame", cb)
+	}
+	p.toScroll[id] = true
+}
+
 // scrolled keeps the current step in view inside a scrolling panel, and
-// the terminal and the log at their ends.
+// the terminal at its end.
 func (p *page) scrolled(id string, el js) {
 	switch id {
 	case "seq", "transcript":
@@ -177,7 +268,10 @@ func (p *page) do(c app.Cmd) {
 	switch c.Kind {
 	case app.Fetch:
 		path := c.Path
-		p.fetchText(path, func(b []byte, err error) { p.m.FetchDone(path, b, err) })
+		p.fetchText(path, func(b []byte, err error) {
+			p.mark("maillab-fetched " + path)
+			p.m.FetchDone(path, b, err)
+		})
 	case app.Save:
 		saveItem(c.Key, c.Text)
 	case app.Copy:
@@ -206,6 +300,8 @@ func (p *page) do(c app.Cmd) {
 		p.after(c.Wait, p.m.Poll)
 	case app.Focus:
 		p.byID(c.Key).call("focus")
+	case app.Later:
+		p.after(0, func() {})
 	}
 }
 

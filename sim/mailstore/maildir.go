@@ -26,6 +26,9 @@ import (
 type Maildir struct {
 	root string // absolute, so the in-process lock table has one key per maildrop
 	host string // the host part of file names
+	// group shares file-system syncs between concurrent deliveries (Linux
+	// syncfs, see maildir_group.go); nil = fsync each file and new/.
+	group *groupSync
 }
 
 // lockName is the per-user lock file. It sits beside tmp/new/cur, never in
@@ -61,7 +64,7 @@ func NewMaildir(root string) (*Maildir, error) {
 	}
 	// The Maildir spec writes '/' and ':' in the host name as \057 and \072.
 	host = strings.NewReplacer("/", `\057`, ":", `\072`).Replace(host)
-	return &Maildir{root: abs, host: host}, nil
+	return &Maildir{root: abs, host: host, group: newGroupSync(abs)}, nil
 }
 
 // prepare checks the user name and creates the user's Maildir on first use.
@@ -101,10 +104,13 @@ func (m *Maildir) Deliver(user string, msg []byte) (string, error) {
 	}
 	name := fmt.Sprintf("%d.%d_%d.%s", time.Now().Unix(), os.Getpid(), deliveries.Add(1), m.host)
 	tmp := filepath.Join(dir, "tmp", name)
+	dst := filepath.Join(dir, "new", name)
+	if m.group != nil {
+		return m.deliverGrouped(tmp, dst, name, msg)
+	}
 	if err := writeSynced(tmp, msg); err != nil {
 		return "", err
 	}
-	dst := filepath.Join(dir, "new", name)
 	if err := os.Rename(tmp, dst); err != nil {
 		os.Remove(tmp)
 		return "", err
@@ -118,15 +124,43 @@ func (m *Maildir) Deliver(user string, msg []byte) (string, error) {
 	return uidOf(name), nil
 }
 
+// deliverGrouped is Deliver with the syncs shared between concurrent
+// deliveries: the same order (the message is on disk before its name
+// enters new/, and the name is on disk before Deliver returns), but each
+// step waits for a sync of the whole file system that began after it, and
+// one such sync serves every delivery waiting at that moment.
+func (m *Maildir) deliverGrouped(tmp, dst, name string, msg []byte) (string, error) {
+	if err := createFile(tmp, msg, false); err != nil {
+		return "", err
+	}
+	if err := m.group.wait(); err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	if err := m.group.wait(); err != nil {
+		os.Remove(dst) // not known to be durable: no 250, and no duplicate on the retry
+		return "", err
+	}
+	return uidOf(name), nil
+}
+
 // writeSynced creates path (never over an existing file), writes b and
 // fsyncs it. On failure it removes what it created.
-func writeSynced(path string, b []byte) error {
+func writeSynced(path string, b []byte) error { return createFile(path, b, true) }
+
+// createFile creates path (never over an existing file) and writes b,
+// fsyncing it if sync. On failure it removes what it created.
+func createFile(path string, b []byte, sync bool) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
 	_, err = f.Write(b)
-	if err == nil {
+	if err == nil && sync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {

@@ -184,8 +184,8 @@ func (c *conn) throttle() {
 	if d <= 0 {
 		return
 	}
-	c.flush()
 	c.sess.note("login throttle: "+itoa(t.Failures(c.ip))+" failed logins from "+c.ip+": the server waits "+d.String()+" before answering", "")
+	c.flush()
 	c.srv.sleep(d)
 }
 
@@ -208,6 +208,7 @@ func appendLine(out []byte, line string) []byte {
 
 // flush writes the lines collected so far, within the protocol's timeout.
 func (c *conn) flush() {
+	c.sess.publish()
 	if len(c.out) == 0 || c.closed || c.broken {
 		c.out = c.out[:0]
 		return

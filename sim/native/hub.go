@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 
 	"maillab/sim/trace"
 )
@@ -19,12 +20,16 @@ const (
 	// is kept: a 10 MB message or a client looping on NOOP must not grow the
 	// server's memory without bound.
 	DefaultMaxSteps = 5000
-	// DefaultMaxBytes bounds the text of the steps kept per session the same
-	// way (lines of message text beyond it, then everything beyond twice
-	// it): 5000 lines of 1000 octets would otherwise keep 5 MB per session.
-	// The session's log lines are bounded by DefaultMaxSteps.
+	// DefaultMaxBytes bounds the memory of the steps kept per session the
+	// same way (lines of message text beyond it, then everything beyond
+	// twice it), counting each step's text and the step itself: 5000 lines
+	// of 1000 octets would otherwise keep 5 MB per session. The session's
+	// log lines are bounded by DefaultMaxSteps.
 	DefaultMaxBytes = 256 << 10
 )
+
+// stepSize is what a kept step costs besides its text.
+const stepSize = int(unsafe.Sizeof(trace.Step{}))
 
 // Hub is where every step of every native session goes. It keeps the live
 // sessions and the most recent ended ones as traces, and passes each new
@@ -191,6 +196,7 @@ func (h *Hub) begin(info Info, connect trace.Step) *record {
 	info.Live = true
 	r := &record{info: info}
 	r.tr = trace.Trace{
+		Steps: make([]trace.Step, 0, 48), // a short session (smtp-source: 42 steps) without growing
 		Title: title(info),
 		Start: info.Start,
 		Actors: []trace.Actor{
@@ -211,6 +217,65 @@ func (h *Hub) add(r *record, st trace.Step) {
 	h.addLocked(r, st)
 }
 
+// batch is what a session reported since it last published, in order.
+type batch struct {
+	ops   []batchOp
+	steps []trace.Step
+	logs  []trace.LogLine
+	envs  []trace.Envelope
+}
+
+// batchOp is one update of a batch: a step, a log line or an envelope
+// (kind), at index i of its slice.
+type batchOp struct {
+	kind byte
+	i    int
+}
+
+const (
+	opStep byte = iota
+	opLog
+	opEnvelope
+)
+
+func (b *batch) addStep(st trace.Step) {
+	b.ops = append(b.ops, batchOp{opStep, len(b.steps)})
+	b.steps = append(b.steps, st)
+}
+
+func (b *batch) addLog(l trace.LogLine) {
+	b.ops = append(b.ops, batchOp{opLog, len(b.logs)})
+	b.logs = append(b.logs, l)
+}
+
+func (b *batch) addEnvelope(e trace.Envelope) {
+	b.ops = append(b.ops, batchOp{opEnvelope, len(b.envs)})
+	b.envs = append(b.envs, e)
+}
+
+// addBatch records and publishes a batch under one lock, then empties it
+// (keeping its memory for the next one, up to a bound).
+func (h *Hub) addBatch(r *record, b *batch) {
+	h.mu.Lock()
+	for _, op := range b.ops {
+		switch op.kind {
+		case opStep:
+			h.addLocked(r, b.steps[op.i])
+		case opLog:
+			h.logLocked(r, b.logs[op.i])
+		case opEnvelope:
+			h.envelopeLocked(r, b.envs[op.i])
+		}
+	}
+	h.mu.Unlock()
+	if cap(b.steps) > 1024 { // a burst of text: do not keep its memory for ever
+		*b = batch{}
+		return
+	}
+	clear(b.steps) // drop the strings for the collector
+	b.ops, b.steps, b.logs, b.envs = b.ops[:0], b.steps[:0], b.logs[:0], b.envs[:0]
+}
+
 func (h *Hub) addLocked(r *record, st trace.Step) {
 	st.Conn = r.info.ID
 	n := len(r.tr.Steps)
@@ -225,31 +290,48 @@ func (h *Hub) addLocked(r *record, st trace.Step) {
 			Text: "the lab keeps the first steps of a long session only: later lines of text are not shown"}
 	}
 	r.tr.Steps = append(r.tr.Steps, st)
-	r.bytes += len(st.Text)
+	r.bytes += stepSize + len(st.Text)
 	r.info.Steps = len(r.tr.Steps)
-	h.publish(Update{Session: r.info, Step: &st})
+	if len(h.subs) > 0 { // no subscriber, no copy on the heap
+		c := st
+		h.publish(Update{Session: r.info, Step: &c})
+	}
 }
 
 // log appends a line of the server's mail log and publishes it.
 func (h *Hub) log(r *record, l trace.LogLine) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.logLocked(r, l)
+}
+
+func (h *Hub) logLocked(r *record, l trace.LogLine) {
 	if len(r.tr.Log) >= h.maxSteps {
 		// A client looping on transactions makes log lines for ever; the
 		// page shows the first ones, and memory stays bounded.
 		return
 	}
 	r.tr.Log = append(r.tr.Log, l)
-	h.publish(Update{Session: r.info, Log: &l})
+	if len(h.subs) > 0 {
+		c := l
+		h.publish(Update{Session: r.info, Log: &c})
+	}
 }
 
 // envelope records a mail transaction for the page's envelope panel.
 func (h *Hub) envelope(r *record, e trace.Envelope) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.envelopeLocked(r, e)
+}
+
+func (h *Hub) envelopeLocked(r *record, e trace.Envelope) {
 	e.Conn = r.info.ID
 	r.tr.Envelopes = append(r.tr.Envelopes, e)
-	h.publish(Update{Session: r.info, Envelope: &e})
+	if len(h.subs) > 0 {
+		c := e
+		h.publish(Update{Session: r.info, Envelope: &c})
+	}
 }
 
 // end closes a session with its Close step and forgets the oldest ended

@@ -5,6 +5,7 @@ package native
 import (
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"maillab/sim/machine"
@@ -28,12 +29,19 @@ type session struct {
 	// caused them and before the replies (see conn.apply).
 	held []machine.Event
 	env  envelopes
+	// out collects what the session reports until publish hands it to the
+	// hub under one lock: a message of 20 lines would otherwise take the
+	// hub's lock, which every session shares, some 50 times. Batches are
+	// reused from one session to the next (batchPool).
+	out *batch
 }
+
+var batchPool = sync.Pool{New: func() any { return new(batch) }}
 
 // begin opens a session in the hub with its Connect step.
 func (s *Server) begin(nc net.Conn, implicitTLS bool) *session {
 	now := time.Now()
-	ss := &session{hub: s.hub, proto: s.proto, client: nc.RemoteAddr().String(), server: s.host, start: now}
+	ss := &session{hub: s.hub, proto: s.proto, client: nc.RemoteAddr().String(), server: s.host, start: now, out: batchPool.Get().(*batch)}
 	info := Info{Proto: s.proto, Client: ss.client, Server: s.host, Listen: nc.LocalAddr().String(), TLS: implicitTLS, Start: now}
 	text := s.proto
 	if implicitTLS {
@@ -69,12 +77,21 @@ func (ss *session) step(st trace.Step) {
 		st.From, st.To = ss.client, ss.server
 	}
 	st.Encrypted = st.Encrypted || ss.encrypted
-	ss.hub.add(ss.rec, st)
+	ss.out.addStep(st)
 	if ss.proto == "smtp" {
 		if e, ok := ss.env.see(st); ok {
 			e.Server = ss.server
-			ss.hub.envelope(ss.rec, e)
+			ss.out.addEnvelope(e)
 		}
+	}
+}
+
+// publish hands what the session reported so far to the hub. The driver
+// calls it whenever it writes to the client, so the live view follows the
+// wire.
+func (ss *session) publish() {
+	if len(ss.out.ops) > 0 {
+		ss.hub.addBatch(ss.rec, ss.out)
 	}
 }
 
@@ -90,7 +107,7 @@ func (ss *session) log(text string) {
 	if strings.ContainsAny(text, "\r\x00") {
 		text = strings.NewReplacer("\r", "?", "\x00", "?").Replace(text)
 	}
-	ss.hub.log(ss.rec, trace.LogLine{At: time.Since(ss.start), Host: ss.server, Text: text})
+	ss.out.addLog(trace.LogLine{At: time.Since(ss.start), Host: ss.server, Text: text})
 }
 
 // hold keeps a step or log line made during a Feed for flushHeld.
@@ -106,7 +123,12 @@ func (ss *session) flushHeld() {
 // end records the Close step.
 func (ss *session) end(text, serverState string) {
 	ss.flushHeld()
+	ss.publish()
 	st := trace.Step{Kind: trace.Close, Proto: ss.proto, At: time.Since(ss.start), From: ss.client, To: ss.server,
 		Text: text, ServerState: serverState, Encrypted: ss.encrypted}
 	ss.hub.end(ss.rec, st, time.Now())
+	if ss.out != nil {
+		batchPool.Put(ss.out)
+		ss.out = nil
+	}
 }

@@ -327,6 +327,13 @@ func (s *Server) command(line wire.Line) {
 		s.act(machine.StartTLS)
 	case "DATA", "AUTH":
 		// handle set the state (DATA, or AUTH while a SASL exchange runs)
+		if verb == "DATA" {
+			// The CRLF that ends the DATA line is the first CRLF of an
+			// empty message's CRLF.CRLF (RFC 5321 §4.1.1.4); a bare LF
+			// there is not one, so "DATA\n.\r\n" does not end the data
+			// (§2.3.8, PROTOCOL.md §1.8).
+			s.txn.prevCRLF = !line.BareLF
+		}
 	default:
 		s.setState(next)
 	}

@@ -153,3 +153,20 @@ func TestServerLongLineSplitCRLF(t *testing.T) {
 		}
 	}
 }
+
+// TestServerDataLineBareLF: the CRLF that ends the DATA command is the
+// first CRLF of an empty message's CRLF.CRLF (RFC 5321 §4.1.1.4). Under
+// normalize a DATA line ended by a bare LF is still a command, but then
+// "\n.\r\n" is the lfcrlf imitation, not an end of data (§2.3.8); found by
+// FuzzNativeSMTP.
+func TestServerDataLineBareLF(t *testing.T) {
+	r := newSrvRun(srvConfig())
+	r.feed("EHLO client.example.org\r\nMAIL FROM:<alice@example.com>\r\nRCPT TO:<bob@example.com>\r\nDATA\n.\r\nMAIL FROM:<evil@x>\r\n")
+	if len(r.stored) != 0 || r.s.State() != StateData {
+		t.Fatalf("DATA<LF>.<CRLF> ended the data: %d stored, state %s", len(r.stored), r.s.State())
+	}
+	r.feed("\r\n.\r\n")
+	if len(r.stored) != 1 || !strings.Contains(string(r.stored[0].Data), "MAIL FROM:<evil@x>") {
+		t.Fatalf("stored %d messages", len(r.stored))
+	}
+}

@@ -53,4 +53,5 @@ const (
 	SetURL                    // history.replaceState to #URL
 	Poll                      // call Poll after Wait
 	Focus                     // focus the element Key
+	Later                     // render again soon (after the browser has painted)
 )

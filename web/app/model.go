@@ -23,6 +23,7 @@ import (
 	"maillab/sim/scenario"
 	"maillab/sim/trace"
 	"maillab/web/course"
+	"maillab/web/view"
 )
 
 // What needs repainting (Model.dirty).
@@ -71,6 +72,7 @@ type Model struct {
 	lessonSrc string         // the lesson's text of the running scenario
 	specTitle string         // its title
 	spec      *scenario.Spec // what runs (the student's version if valid)
+	specSrc   string         // its text
 	specErrs  []course.Problem
 	tr        *trace.Trace
 	runErr    string
@@ -88,6 +90,11 @@ type Model struct {
 	explainStep int // -1: no card
 	menuStep    int // -1: no fault menu
 	copyStatus  string
+
+	seqView  *view.Sequence       // the session's trace laid out, for any cursor
+	trView   *view.TranscriptView // its transcript
+	diagrams map[string]string    // state diagrams already drawn
+	packed   map[string]string    // texts already packed for the URL
 
 	done    map[string]bool // "lesson/exercise" → completed once
 	dirty   int
@@ -125,6 +132,21 @@ func (m *Model) Trace() *trace.Trace { return m.tr }
 
 // TerminalTrace returns the terminal's dialogue (nil before it connects).
 func (m *Model) TerminalTrace() *trace.Trace { return m.termTr }
+
+// pack is packText with a memory: the URL is written after every change,
+// and deflating an edited scenario or a lesson file each time would cost
+// more than the whole repaint.
+func (m *Model) pack(s string) string {
+	if p, ok := m.packed[s]; ok {
+		return p
+	}
+	if m.packed == nil || len(m.packed) > 16 {
+		m.packed = map[string]string{}
+	}
+	p := packText(s)
+	m.packed[s] = p
+	return p
+}
 
 // Cursor is the index of the last step shown (-1: none).
 func (m *Model) Cursor() int { return m.st.Step - 1 }
@@ -343,22 +365,30 @@ func (m *Model) source() string {
 func (m *Model) run() {
 	m.dirty |= dSession | dFaults | dExercises | dEditorMsg
 	m.specErrs = nil
-	spec, err := scenario.Parse(m.scenarioName(), []byte(m.source()))
+	src := m.source()
+	var spec *scenario.Spec
+	var err error
+	if m.spec != nil && m.specSrc == src {
+		spec = m.spec // a fault added or removed: the scenario is the same
+	} else {
+		spec, err = scenario.Parse(m.scenarioName(), []byte(src))
+	}
 	if err != nil {
 		m.specErrs = problemsOf(m.scenarioName(), err)
-		if m.spec == nil && m.st.Source != "" {
+		if m.spec != nil {
+			// The session keeps the last version that ran.
+			spec, src = m.spec, m.specSrc
+		} else {
 			// The edited version is broken and nothing ran yet: run the
 			// lesson's, and keep the errors for the editor.
-			spec, err = scenario.Parse(m.scenarioName(), []byte(m.lessonSrc))
-		}
-		if err != nil {
-			if m.spec == nil {
+			src = m.lessonSrc
+			if spec, err = scenario.Parse(m.scenarioName(), []byte(src)); err != nil {
 				m.tr, m.runErr = &trace.Trace{}, err.Error()
+				return
 			}
-			return
 		}
 	}
-	m.spec = spec
+	m.spec, m.specSrc = spec, src
 	rules := make([]fault.Rule, 0, len(m.st.Faults)+len(spec.Faults))
 	for _, f := range m.st.Faults {
 		rules = append(rules, f.Rule())

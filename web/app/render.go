@@ -22,6 +22,15 @@ func (m *Model) Render() []Patch {
 	var p []Patch
 	d := m.dirty
 	m.dirty = 0
+	// The first paint is the lesson, the diagram and the controls, so the
+	// first step can be taken at once; the other panels follow in the next
+	// turn of the loop.
+	first := d&dSession != 0 && !m.ready && m.tr != nil && m.doc != nil
+	if first {
+		m.dirty |= dSession | dFaults | dExercises
+		d &^= dFaults | dExercises
+		m.cmds = append(m.cmds, Cmd{Kind: Later})
+	}
 	lang := m.st.Lang
 	set := func(id, attr, v string) { p = append(p, Patch{ID: id, Attr: attr, Value: v}) }
 	del := func(id, attr string) { p = append(p, Patch{ID: id, Attr: attr, Del: true}) }
@@ -59,7 +68,7 @@ func (m *Model) Render() []Patch {
 		}
 	}
 	if d&dSession != 0 {
-		p = append(p, m.sessionPatches()...)
+		p = append(p, m.sessionPatches(!first)...)
 	}
 	if d&(dSession|dExercises|dTabs) != 0 {
 		p = append(p, m.titlePatches()...)
@@ -118,7 +127,7 @@ func (m *Model) Render() []Patch {
 		m.ready = true
 		set(Root, "data-ready", "1")
 	}
-	if u := m.st.Fragment(); u != m.lastURL {
+	if u := m.st.fragment(m.pack); u != m.lastURL {
 		m.lastURL = u
 		m.cmds = append(m.cmds, Cmd{Kind: SetURL, URL: u})
 	}
@@ -315,8 +324,9 @@ func (m *Model) exerciseHTML(e course.Exercise) string {
 	return b.String()
 }
 
-// sessionPatches repaints everything that follows the cursor.
-func (m *Model) sessionPatches() []Patch {
+// sessionPatches repaints everything that follows the cursor (only the
+// diagram and the controls unless full).
+func (m *Model) sessionPatches(full bool) []Patch {
 	lang := m.st.Lang
 	tr := m.tr
 	if tr == nil {
@@ -326,23 +336,29 @@ func (m *Model) sessionPatches() []Patch {
 	var p []Patch
 	set := func(id, attr, v string) { p = append(p, Patch{ID: id, Attr: attr, Value: v}) }
 
+	if m.seqView == nil || m.seqView.Trace() != tr || m.seqView.Lang() != lang {
+		m.seqView, m.trView = view.NewSequenceFrom(m.seqView, tr, lang), view.NewTranscriptFrom(m.trView, tr, lang)
+	}
 	if m.runErr != "" {
 		set("seq", HTML, `<p class="load-error" role="alert">`+esc(view.Tf(lang, "sim.runError", "error", m.runErr))+"</p>")
 	} else {
-		set("seq", HTML, view.SequenceDiagram(tr, cur, lang))
+		set("seq", HTML, m.seqView.Draw(cur))
 	}
-	set("transcript", HTML, view.Transcript(tr, cur, lang))
+	set("ctl-position", Text, view.Tf(lang, "ctl.position", "n", strconv.Itoa(m.st.Step), "total", strconv.Itoa(len(tr.Steps))))
+	atStart, atEnd := m.st.Step <= 0, m.st.Step >= len(tr.Steps)
+	for id, off := range map[string]bool{"ctl-reset": atStart, "ctl-back": atStart, "ctl-step": atEnd} {
+		set(id, "aria-disabled", strconv.FormatBool(off))
+	}
+	if !full {
+		return p
+	}
+	set("transcript", HTML, m.trView.Draw(cur))
 	set("envelope", HTML, view.Envelope(tr, cur, lang))
 	set("maildrops", HTML, view.MaildropsAt(tr, cur, lang))
 	set("log", HTML, view.ServerLog(tr, cur, lang))
 	client, server := m.stateDiagrams(tr, cur)
 	set("state-client", HTML, client)
 	set("state-server", HTML, server)
-	set("ctl-position", Text, view.Tf(lang, "ctl.position", "n", strconv.Itoa(m.st.Step), "total", strconv.Itoa(len(tr.Steps))))
-	atStart, atEnd := m.st.Step <= 0, m.st.Step >= len(tr.Steps)
-	for id, off := range map[string]bool{"ctl-reset": atStart, "ctl-back": atStart, "ctl-step": atEnd} {
-		set(id, "aria-disabled", strconv.FormatBool(off))
-	}
 	return p
 }
 
@@ -375,7 +391,6 @@ func (m *Model) titlePatches() []Patch {
 // connection at the cursor, from the engine's own tables, with the
 // current state and the last transition lit.
 func (m *Model) stateDiagrams(tr *trace.Trace, cur int) (client, server string) {
-	lang := m.st.Lang
 	conn, proto := 0, ""
 	for i := min(cur, len(tr.Steps)-1); i >= 0; i-- {
 		if s := tr.Steps[i]; s.Conn != 0 {
@@ -414,21 +429,44 @@ func (m *Model) stateDiagrams(tr *trace.Trace, cur int) (client, server string) 
 			}
 		}
 	}
-	var ct, stab []machine.Transition
-	if proto == "pop3" {
+	client = m.diagram(proto+" client", cState, cFrom, cEvent, func() []machine.Transition {
+		if proto != "pop3" {
+			return smtp.ClientTable()
+		}
 		profile := "poplib"
 		if m.spec != nil && m.spec.Fetch != nil && m.spec.Fetch.Client != "" {
 			profile = m.spec.Fetch.Client
 		}
-		ct = pop3.ClientTransitions(profile)
-		if ct == nil {
-			ct = pop3.ClientTransitions("poplib")
+		if t := pop3.ClientTransitions(profile); t != nil {
+			return t
 		}
-		stab = pop3.ServerTransitions()
-	} else {
-		ct, stab = smtp.ClientTable(), smtp.ServerTable()
+		return pop3.ClientTransitions("poplib")
+	})
+	server = m.diagram(proto+" server", sState, sFrom, sEvent, func() []machine.Transition {
+		if proto == "pop3" {
+			return pop3.ServerTransitions()
+		}
+		return smtp.ServerTable()
+	})
+	return client, server
+}
+
+// diagram is view.StateDiagram with a memory: a machine has a handful of
+// states, and most steps do not change them.
+func (m *Model) diagram(which, current, from, event string, table func() []machine.Transition) string {
+	key := which + "\x00" + current + "\x00" + from + "\x00" + event + "\x00" + m.st.Lang
+	if m.spec != nil && m.spec.Fetch != nil {
+		key += "\x00" + m.spec.Fetch.Client
 	}
-	return view.StateDiagram(ct, cState, cFrom, cEvent, lang), view.StateDiagram(stab, sState, sFrom, sEvent, lang)
+	if d, ok := m.diagrams[key]; ok {
+		return d
+	}
+	if m.diagrams == nil || len(m.diagrams) > 64 {
+		m.diagrams = map[string]string{}
+	}
+	d := view.StateDiagram(table(), current, from, event, m.st.Lang)
+	m.diagrams[key] = d
+	return d
 }
 
 // faultsHTML is the fault panel: the student's faults (removable), then

@@ -69,7 +69,9 @@ func courseLang(l string) string {
 // has loaded). Short values are written as they are, so a person can read
 // the link; long texts (an edited scenario, an opened file, faults, typed
 // lines) are deflated and written in base64url.
-func (s State) Fragment() string {
+func (s State) Fragment() string { return s.fragment(packText) }
+
+func (s State) fragment(packText func(string) string) string {
 	var parts []string
 	add := func(k, v string) {
 		if v != "" {

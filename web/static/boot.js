@@ -78,9 +78,11 @@
     return Math.round(n / 1e3) + " kB";
   }
 
-  // Download the wasm, counting bytes as they arrive. Content-Length counts
-  // compressed bytes while the stream gives decoded ones, so the server
-  // sends the decoded size in X-Decoded-Length.
+  // Download the wasm, counting bytes as they arrive, and compile it while
+  // it arrives (streaming compilation) where the browser can. Content-Length
+  // counts compressed bytes while the stream gives decoded ones, so the
+  // server sends the decoded size in X-Decoded-Length. The result is a
+  // Response to compile as it streams, or the bytes.
   async function download(url) {
     let resp;
     try {
@@ -96,25 +98,36 @@
     const bar = $("boot-progress");
     const bytes = $("boot-bytes");
     if (total) bar.max = total;
-
-    if (!resp.body || !resp.body.getReader) {
-      // No streams (old browsers): no progress, but it still works.
-      return new Uint8Array(await resp.arrayBuffer());
-    }
-    const reader = resp.body.getReader();
-    const chunks = [];
     let got = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      got += value.length;
+    const progress = (n) => {
+      got += n;
       if (total) {
         bar.value = Math.min(got, total);
         bytes.textContent = t("boot.progress", { got: size(got), total: size(total) });
       } else {
         bytes.textContent = size(got);
       }
+    };
+
+    if (resp.body && typeof TransformStream === "function" && typeof WebAssembly.instantiateStreaming === "function") {
+      const counted = resp.body.pipeThrough(new TransformStream({
+        transform(chunk, out) { progress(chunk.length); out.enqueue(chunk); },
+      }));
+      return { response: new Response(counted, { headers: { "Content-Type": "application/wasm" } }) };
+    }
+    if (!resp.body || !resp.body.getReader) {
+      // No streams (old browsers): no progress, but it still works.
+      const buf = new Uint8Array(await resp.arrayBuffer());
+      progress(buf.length);
+      return { bytes: buf };
+    }
+    const reader = resp.body.getReader();
+    const chunks = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      progress(value.length);
     }
     const all = new Uint8Array(got);
     let off = 0;
@@ -122,7 +135,7 @@
       all.set(c, off);
       off += c.length;
     }
-    return all;
+    return { bytes: all };
   }
 
   async function start() {
@@ -140,29 +153,44 @@
       return;
     }
 
-    let bytes;
+    // The lessons are fetched while the wasm downloads; the Go program
+    // takes the answer (maillabBoot.course) instead of asking again.
+    let course = null;
     try {
-      bytes = await download(document.documentElement.dataset.wasm || "maillab.wasm");
+      course = fetch("course/index.json", { cache: "no-cache", credentials: "same-origin" });
+      course.catch(() => {}); // the Go program reports a failure
+    } catch (e) {
+      course = null;
+    }
+
+    let src;
+    try {
+      src = await download(document.documentElement.dataset.wasm || "maillab.wasm");
     } catch (e) {
       fail(e.key || "boot.compile", e.vars || { error: String(e) });
       return;
     }
 
-    $("boot-msg").textContent = t("boot.starting");
     const go = new Go();
     let result;
     try {
-      result = await WebAssembly.instantiate(bytes, go.importObject);
+      if (src.response) {
+        result = await WebAssembly.instantiateStreaming(src.response, go.importObject);
+      } else {
+        $("boot-msg").textContent = t("boot.starting");
+        result = await WebAssembly.instantiate(src.bytes, go.importObject);
+      }
     } catch (e) {
       const msg = String(e && e.message || e);
       if (/content.security|CSP|unsafe-eval/i.test(msg)) fail("boot.csp");
+      else if (e instanceof TypeError && /network|fetch/i.test(msg)) fail("boot.network", { error: msg });
       else fail("boot.compile", { error: msg });
       return;
     }
 
     // From here on the Go program owns the page, languages included.
     if (sel) sel.removeEventListener("change", onLangChange);
-    globalThis.maillabBoot = { lang: lang };
+    globalThis.maillabBoot = { lang: lang, course: course };
     let exited;
     try {
       // run() executes main() up to its first wait before returning, so

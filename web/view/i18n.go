@@ -264,7 +264,6 @@ var messages = map[string][2]string{
 	"term.tls":         {"TLS is now on (simulated): carry on as the server said.", "TLS 已开启（模拟）：按服务器的提示继续。"},
 	"term.next":        {"What to do instead:", "应该怎么做："},
 	"term.wrong":       {"What went wrong:", "出了什么问题："},
-	"tab.live":         {"Live", "实时"},
 
 	// Loading (boot.js) and start-up failures.
 	"boot.loading":  {"Loading the simulator…", "正在加载模拟器……"},

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -53,11 +54,66 @@ type seqLayout struct {
 // and a dimmed "550" would give it away. A footer says how many steps are
 // left. Positions do not depend on the cursor, so stepping only adds rows.
 func SequenceDiagram(t *trace.Trace, cursor int, lang string) string {
+	return NewSequence(t, lang).Draw(cursor)
+}
+
+// Sequence is a trace laid out once for SequenceDiagram, to be drawn at
+// any cursor: the page keeps one per trace, so a step of the cursor only
+// joins rows already drawn (a step of a long trace must repaint within a
+// frame). The trace must not change while the Sequence is in use.
+type Sequence struct {
+	t    *trace.Trace
+	lang string
+	L    seqLayout
+	rows [][2]string // step → its <g>, drawn as a past step [0] and as the current one [1]
+}
+
+// NewSequence lays a trace out.
+func NewSequence(t *trace.Trace, lang string) *Sequence {
 	if t == nil {
 		t = &trace.Trace{}
 	}
+	return &Sequence{t: t, lang: lang, L: layoutSequence(t, lang), rows: make([][2]string, len(t.Steps))}
+}
+
+// NewSequenceFrom lays a trace out like NewSequence, reusing what prev
+// (the same scenario before a fault was added, say) has drawn: the steps
+// before the first one that differs, where the layout has not moved.
+func NewSequenceFrom(prev *Sequence, t *trace.Trace, lang string) *Sequence {
+	q := NewSequence(t, lang)
+	if prev == nil || prev.lang != lang || prev.L.width != q.L.width || !slices.Equal(prev.L.x, q.L.x) || prev.L.top != q.L.top {
+		return q
+	}
+	n := samePrefix(prev.t.Steps, q.t.Steps)
+	for i := 0; i < n-1; i++ { // a step's row may read the one after it (a wait's duration)
+		a, b := prev.L.rows[prev.L.row[i]], q.L.rows[q.L.row[i]]
+		if a.y != b.y || a.h != b.h || a.compact != b.compact || prev.L.stamp[i] != q.L.stamp[i] {
+			break
+		}
+		q.rows[i] = prev.rows[i]
+	}
+	return q
+}
+
+// samePrefix is how many steps two traces have in common from the start.
+func samePrefix(a, b []trace.Step) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+// Trace returns the trace the Sequence draws.
+func (q *Sequence) Trace() *trace.Trace { return q.t }
+
+// Lang returns the language it draws in.
+func (q *Sequence) Lang() string { return q.lang }
+
+// Draw draws the diagram up to and including step cursor.
+func (q *Sequence) Draw(cursor int) string {
+	t, lang, L := q.t, q.lang, &q.L
 	cur := clampCursor(t, cursor)
-	L := layoutSequence(t, lang)
 
 	bottom := L.top + seqRowH // room for the "press step" hint
 	if cur >= 0 {
@@ -70,7 +126,11 @@ func SequenceDiagram(t *trace.Trace, cursor int, lang string) string {
 	}
 
 	var b strings.Builder
-	b.Grow(256 * (cur + 8))
+	size := 1024
+	for i := 0; i <= cur; i++ {
+		size += len(q.rows[i][0]) + 16
+	}
+	b.Grow(size)
 	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" class="seq" role="img"`)
 	attr(&b, "viewBox", "0 0 "+itoa(L.width)+" "+itoa(height))
 	attr(&b, "width", itoa(L.width))
@@ -86,7 +146,7 @@ func SequenceDiagram(t *trace.Trace, cursor int, lang string) string {
 	// Bands behind everything: encrypted stretches, then the cursor.
 	for i := 0; i <= cur; i++ {
 		if s := t.Steps[i]; s.Kind == trace.TLS {
-			seqTLSBand(&b, t, &L, i, cur, lang)
+			seqTLSBand(&b, t, L, i, cur, lang)
 		}
 	}
 	if cur >= 0 {
@@ -99,8 +159,8 @@ func SequenceDiagram(t *trace.Trace, cursor int, lang string) string {
 		b.WriteString("/>\n")
 	}
 
-	seqActors(&b, t, &L, bottom, lang)
-	seqActivations(&b, t, &L, cur, bottom)
+	seqActors(&b, t, L, bottom, lang)
+	seqActivations(&b, t, L, cur, bottom)
 
 	if cur < 0 {
 		b.WriteString(`<text class="hint"`)
@@ -111,7 +171,20 @@ func SequenceDiagram(t *trace.Trace, cursor int, lang string) string {
 		b.WriteString("</text>\n")
 	}
 	for i := 0; i <= cur; i++ {
-		seqStep(&b, t, &L, i, cur, lang)
+		k := 0
+		if i == cur {
+			k = 1
+		}
+		if q.rows[i][k] == "" {
+			var sb strings.Builder
+			at := i + 1 // a past step: the cursor is further on
+			if k == 1 {
+				at = i
+			}
+			seqStep(&sb, t, L, i, at, lang)
+			q.rows[i][k] = sb.String()
+		}
+		b.WriteString(q.rows[i][k])
 	}
 	if cur >= 0 && cur < len(t.Steps)-1 {
 		b.WriteString(`<text class="more"`)
@@ -538,7 +611,9 @@ func seqStep(b *strings.Builder, t *trace.Trace, L *seqLayout, i, cur int, lang 
 	if s.Fault != "" {
 		title += "\n" + T(lang, "seq.fault") + ": " + s.Fault
 	}
-	b.WriteString(esc(title))
+	// One element per line (the page updates the diagram line by line):
+	// a line break in a tooltip is written as a character reference.
+	b.WriteString(strings.ReplaceAll(esc(title), "\n", "&#10;"))
 	b.WriteString("</title>")
 
 	switch s.Kind {

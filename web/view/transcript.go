@@ -16,12 +16,50 @@ import (
 // button that opens the fault menu (data-action="fault", with data-when and
 // data-server saying what the rule would be).
 func Transcript(t *trace.Trace, cursor int, lang string) string {
+	return NewTranscript(t, lang).Draw(cursor)
+}
+
+// TranscriptView is a trace kept for Transcript at any cursor: each line is
+// rendered once (as a past line and as the current one), so a step of the
+// cursor only joins them. The trace must not change while it is in use.
+type TranscriptView struct {
+	t     *trace.Trace
+	lang  string
+	lines [][2]string
+}
+
+// NewTranscript prepares a trace's transcript.
+func NewTranscript(t *trace.Trace, lang string) *TranscriptView {
 	if t == nil {
 		t = &trace.Trace{}
 	}
+	return &TranscriptView{t: t, lang: lang, lines: make([][2]string, len(t.Steps))}
+}
+
+// NewTranscriptFrom is NewTranscript reusing the lines prev has rendered
+// for the steps the two traces have in common from the start.
+func NewTranscriptFrom(prev *TranscriptView, t *trace.Trace, lang string) *TranscriptView {
+	v := NewTranscript(t, lang)
+	if prev == nil || prev.lang != lang {
+		return v
+	}
+	n := samePrefix(prev.t.Steps, v.t.Steps)
+	for i := 0; i < n-1; i++ { // a line may read the step after it (a wait's duration)
+		v.lines[i] = prev.lines[i]
+	}
+	return v
+}
+
+// Draw renders the transcript up to and including step cursor.
+func (v *TranscriptView) Draw(cursor int) string {
+	t, lang := v.t, v.lang
 	cur := clampCursor(t, cursor)
 	var b strings.Builder
-	b.Grow(160 * (cur + 2))
+	size := 256
+	for i := 0; i <= cur; i++ {
+		size += len(v.lines[i][0]) + 16
+	}
+	b.Grow(size)
 	b.WriteString(`<ol class="transcript"`)
 	attr(&b, "aria-label", T(lang, "tr.title"))
 	b.WriteString(">\n")
@@ -29,7 +67,16 @@ func Transcript(t *trace.Trace, cursor int, lang string) string {
 		b.WriteString(`<li class="empty">` + esc(T(lang, "tr.empty")) + "</li>\n")
 	}
 	for i := 0; i <= cur; i++ {
-		transcriptLine(&b, t, i, i == cur, lang)
+		k := 0
+		if i == cur {
+			k = 1
+		}
+		if v.lines[i][k] == "" {
+			var lb strings.Builder
+			transcriptLine(&lb, t, i, k == 1, lang)
+			v.lines[i][k] = lb.String()
+		}
+		b.WriteString(v.lines[i][k])
 	}
 	b.WriteString("</ol>\n")
 	return b.String()

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"encoding/xml"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -411,4 +412,61 @@ func sortedCopy(s []string) []string {
 		}
 	}
 	return c
+}
+
+// The page updates the sequence diagram and the transcript line by line
+// (web/app.DiffLines): every child of the <svg> and of the <ol> must be on
+// a line of its own, and nothing else.
+func TestOneChildPerLine(t *testing.T) {
+	for name, tr := range map[string]*trace.Trace{"plain": samplePlain(), "rcpt550": sample550(), "greylist": sampleGreylist(), "pop3": samplePOP3()} {
+		for _, cur := range []int{-1, 3, len(tr.Steps) - 1} {
+			for what, out := range map[string]string{"seq": SequenceDiagram(tr, cur, "en"), "transcript": Transcript(tr, cur, "en")} {
+				lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+				for i, l := range lines[1 : len(lines)-1] {
+					d := xml.NewDecoder(strings.NewReader(l))
+					depth, tops := 0, 0
+					for {
+						tok, err := d.Token()
+						if err != nil {
+							break
+						}
+						switch tok.(type) {
+						case xml.StartElement:
+							if depth == 0 {
+								tops++
+							}
+							depth++
+						case xml.EndElement:
+							depth--
+						}
+					}
+					if tops != 1 || depth != 0 {
+						t.Errorf("%s %s at %d: line %d is not one element: %.200s", name, what, cur, i+2, l)
+					}
+				}
+			}
+		}
+	}
+}
+
+// Reusing a drawing of a trace for a trace that shares its start gives
+// the same output as drawing it afresh.
+func TestSequenceFrom(t *testing.T) {
+	a, b := samplePlain(), sample550()
+	for _, pair := range [][2]*trace.Trace{{a, b}, {b, a}, {a, a}} {
+		q0, v0 := NewSequence(pair[0], "en"), NewTranscript(pair[0], "en")
+		for i := range pair[0].Steps {
+			q0.Draw(i)
+			v0.Draw(i)
+		}
+		q1, v1 := NewSequenceFrom(q0, pair[1], "en"), NewTranscriptFrom(v0, pair[1], "en")
+		for i := -1; i <= len(pair[1].Steps); i++ {
+			if got, want := q1.Draw(i), SequenceDiagram(pair[1], i, "en"); got != want {
+				t.Fatalf("sequence at %d differs", i)
+			}
+			if got, want := v1.Draw(i), Transcript(pair[1], i, "en"); got != want {
+				t.Fatalf("transcript at %d differs", i)
+			}
+		}
+	}
 }
