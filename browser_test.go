@@ -289,6 +289,7 @@ func TestBrowserLab(t *testing.T) {
 	}
 
 	// 8. Reload from the URL: the same screen.
+	b.wait("the URL", `location.hash.includes("lang=zh-CN")`)
 	link := str(b, `location.href`)
 	for _, want := range []string{"lang=zh-CN", "lesson=journey", "faults=", "step="} {
 		if !strings.Contains(link, want) {
@@ -318,9 +319,7 @@ func TestBrowserLab(t *testing.T) {
 	if !strings.Contains(str(b, `document.getElementById("term-hint").textContent`), view.T("zh", "term.next")) {
 		t.Error("the hint does not say what to do instead")
 	}
-	if !strings.Contains(str(b, `location.hash`), "tab=terminal") {
-		t.Error("the URL does not name the tab")
-	}
+	b.wait("the URL to name the tab", `location.hash.includes("tab=terminal") && location.hash.includes("typed=")`)
 
 	// 10. The editor: an error shown at its line.
 	b.click("#tab-editor")

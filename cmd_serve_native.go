@@ -34,6 +34,9 @@ type nativeRuntime struct {
 	DataDir   string // the certificate and, without --maildir, the mail
 	Maildir   string
 	lab       *native.Lab
+	// stopped is closed when serve stops: the live event streams end then,
+	// or the HTTP server's shutdown would wait for them.
+	stopped <-chan struct{}
 }
 
 // startNative starts the real SMTP and POP3 servers the flags ask for and
@@ -101,7 +104,7 @@ func startNativeTo(ctx context.Context, o serveOptions, stdout io.Writer) (*nati
 		lab.Close()
 	}()
 	rt := &nativeRuntime{Hub: lab.Hub, Faults: lab.Faults, Hostname: smtpCfg.Hostname, Listeners: lab.Listeners,
-		DataDir: dataDir, Maildir: maildir, lab: lab}
+		DataDir: dataDir, Maildir: maildir, lab: lab, stopped: ctx.Done()}
 	for _, l := range lab.Listeners {
 		warnIfExposed(exposedWhat(l), l.Addr)
 	}

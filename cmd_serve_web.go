@@ -1,13 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
-	"strconv"
-	"strings"
 
 	"maillab/web"
 )
@@ -17,8 +14,8 @@ import (
 // --lessons DIR, that folder, read again whenever a file in it changes
 // (the page polls course/index.json and reloads the lesson on screen).
 //
-// Native mode (live != nil) adds read-only JSON under /live/ for the
-// page's live view of real sessions: see liveHandler.
+// Native mode (live != nil) adds the page's live view of real sessions
+// and its fault panel under /live/: see liveHandler.
 func httpHandler(o serveOptions, live *nativeRuntime) (http.Handler, error) {
 	opts := web.Options{Logf: func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) },
 		Wasm: pageOverride.Wasm, Static: pageOverride.Static}
@@ -38,7 +35,7 @@ func httpHandler(o serveOptions, live *nativeRuntime) (http.Handler, error) {
 		return page, nil
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/live/", liveHandler(live))
+	mux.Handle("/live/", liveHandler(live, o.FaultToken, opts.Logf))
 	mux.Handle("/", page)
 	return mux, nil
 }
@@ -49,49 +46,4 @@ func httpHandler(o serveOptions, live *nativeRuntime) (http.Handler, error) {
 var pageOverride struct {
 	Wasm   []byte
 	Static fs.FS
-}
-
-// liveHandler is the hook for the page's live view of native mode: the
-// sessions real clients have with the real servers, as JSON the page can
-// draw with the same views as a scenario's trace.
-//
-//	GET /live/sessions.json   live.Hub.Sessions(): live and recent sessions, oldest first
-//	GET /live/trace/ID.json   live.Hub.Trace(ID): one session as a trace.Trace
-//
-// Updates as they happen (live.Hub.Subscribe) and the fault panel for live
-// sessions (live.Faults) belong to native mode's own endpoints.
-func liveHandler(live *nativeRuntime) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", web.CSP)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Cache-Control", "no-store")
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			h.Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		var v any
-		switch p := strings.TrimPrefix(r.URL.Path, "/live/"); {
-		case p == "sessions.json":
-			v = live.Hub.Sessions()
-		case strings.HasPrefix(p, "trace/") && strings.HasSuffix(p, ".json"):
-			id, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(p, "trace/"), ".json"))
-			if err != nil {
-				http.NotFound(w, r)
-				return
-			}
-			tr, ok := live.Hub.Trace(id)
-			if !ok {
-				http.NotFound(w, r)
-				return
-			}
-			v = tr
-		default:
-			http.NotFound(w, r)
-			return
-		}
-		h.Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(v)
-	})
 }

@@ -9,8 +9,6 @@ package lessons
 
 import (
 	"bytes"
-	"embed"
-	"io/fs"
 	"sort"
 	"strconv"
 
@@ -19,13 +17,6 @@ import (
 
 	"maillab/sim/scenario"
 )
-
-//go:embed en zh course.yaml
-var builtin embed.FS
-
-// Builtin is the course that ships with maillab: en/*.md, zh/*.md and
-// course.yaml.
-var Builtin fs.FS = builtin
 
 // Problem is one mistake in a lesson, with where it is.
 type Problem struct {

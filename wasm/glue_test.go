@@ -158,7 +158,7 @@ const fakeDoc = `(() => {
 
 func TestApplyPatches(t *testing.T) {
 	doc := eval(t, fakeDoc)
-	p := &page{doc: doc, static: map[string]bool{"seq": true, "ctl-play": true, "editor": true, "lesson": true}, last: map[string]string{}, lang: "en"}
+	p := &page{doc: doc, static: map[string]bool{"seq": true, "ctl-play": true, "editor": true, "lesson": true}, last: map[string]string{}, lastLines: map[string][]string{}, lang: "en"}
 	el := func(id string) js { return doc.get("els").get(id) }
 
 	p.apply(app.Patch{ID: "seq", Attr: app.HTML, Value: "<svg></svg>"})
@@ -197,7 +197,7 @@ func TestApplyPatches(t *testing.T) {
 // A model's first render, written through the glue into the fake document.
 func TestFlushFirstRender(t *testing.T) {
 	doc := eval(t, fakeDoc)
-	p := &page{doc: doc, q: app.NewQueue(), static: map[string]bool{"seq": true, "ctl-play": true}, last: map[string]string{}, lang: "en"}
+	p := &page{doc: doc, q: app.NewQueue(), static: map[string]bool{"seq": true, "ctl-play": true}, last: map[string]string{}, lastLines: map[string][]string{}, lang: "en"}
 	p.m = app.New(app.State{Lang: app.LangZH, Step: -1}, "")
 	p.flush()
 	if got := doc.get("els").get("ctl-play").get("textContent").str(); got != "播放" {
@@ -213,5 +213,26 @@ func TestAtoi(t *testing.T) {
 		if got := atoi(s); got != want {
 			t.Errorf("atoi(%q) = %d, want %d", s, got, want)
 		}
+	}
+}
+
+// The URL is rewritten at once, then at most every urlEvery with the
+// latest state (browsers warn about, and refuse, a flood of updates).
+func TestSetURLThrottled(t *testing.T) {
+	eval(t, `globalThis.history = {calls: [], replaceState(s, title, url) { this.calls.push(url) }}`)
+	defer eval(t, `delete globalThis.history`)
+	p := &page{q: app.NewQueue()}
+	p.setURL("a")
+	p.setURL("b")
+	p.setURL("c")
+	calls := func() string {
+		return global().get("history").get("calls").call("join", ",").str()
+	}
+	if got := calls(); got != "#a" {
+		t.Fatalf("at once: %q", got)
+	}
+	waitQueue(t, p.q)
+	if got := calls(); got != "#a,#c" {
+		t.Errorf("after the window: %q", got)
 	}
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,17 +18,23 @@ import (
 // and what was last written to each element of the static page (so an
 // unchanged panel is not written again).
 type page struct {
-	doc     js
-	m       *app.Model
-	q       *app.Queue
-	static  map[string]bool   // ids of index.html's own elements
-	last    map[string]string // "id attr" → the value last written (static elements only)
-	lang    string            // the labels' language
-	ticking bool              // a play timer is set
-	bench   js                // globalThis.maillabBench, set by make bench to collect timings
+	doc    js
+	m      *app.Model
+	q      *app.Queue
+	static map[string]bool   // ids of index.html's own elements
+	last   map[string]string // "id attr" → the value last written (static elements only)
+	// lastLines are the panels last written line by line.
+	lastLines map[string][]string
+	lang      string // the labels' language
+	ticking   bool   // a play timer is set
+	bench     js     // globalThis.maillabBench, set by make bench to collect timings
 	// prefetch is boot.js's fetch of the course index (a promise), until used.
 	prefetch js
 	toScroll map[string]bool // panels to scroll at the next frame
+
+	pendingURL string    // the latest fragment
+	urlAt      time.Time // when the URL was last rewritten
+	urlTimer   bool      // a rewrite is due
 }
 
 func newPage() (*page, error) {
@@ -35,7 +42,7 @@ func newPage() (*page, error) {
 	if !doc.ok() {
 		return nil, errors.New("no document")
 	}
-	p := &page{doc: doc, q: app.NewQueue(), static: map[string]bool{}, last: map[string]string{}}
+	p := &page{doc: doc, q: app.NewQueue(), static: map[string]bool{}, last: map[string]string{}, lastLines: map[string][]string{}}
 	els := doc.call("querySelectorAll", "[id]")
 	n := int(els.get("length").float())
 	for i := 0; i < n; i++ {
@@ -62,7 +69,8 @@ func (p *page) byID(id string) js {
 func (p *page) flush() {
 	start := time.Now()
 	ready := p.m.Ready()
-	for _, pt := range p.m.Render() {
+	patches := p.m.Render()
+	for _, pt := range patches {
 		p.apply(pt)
 	}
 	for _, c := range p.m.TakeCmds() {
@@ -72,7 +80,7 @@ func (p *page) flush() {
 		// The first step can be taken from now on (make bench measures this).
 		global().get("performance").call("mark", "maillab-ready")
 	}
-	if p.bench.ok() {
+	if p.bench.ok() && len(patches) > 0 {
 		p.bench.get("flush").call("push", float64(time.Since(start).Microseconds())/1000)
 	}
 	if p.m.Playing() && !p.ticking {
@@ -93,18 +101,21 @@ func (p *page) mark(name string) {
 
 // apply writes one patch.
 func (p *page) apply(pt app.Patch) {
+	if pt.Lines != nil {
+		p.applyLines(pt)
+		return
+	}
 	key := pt.ID + " " + pt.Attr
-	prev, hadPrev := "", false
 	if p.static[pt.ID] {
 		v := pt.Value
 		if pt.Del {
 			v = "\x00removed"
 		}
-		prev, hadPrev = p.last[key]
-		if hadPrev && prev == v {
+		if prev, ok := p.last[key]; ok && prev == v {
 			return
 		}
 		p.last[key] = v
+		delete(p.lastLines, pt.ID)
 	}
 	el := p.byID(pt.ID)
 	if !el.ok() {
@@ -112,9 +123,7 @@ func (p *page) apply(pt app.Patch) {
 	}
 	switch {
 	case pt.Attr == app.HTML:
-		if !hadPrev || !p.update(el, prev, pt.Value) {
-			_ = el.set("innerHTML", pt.Value)
-		}
+		_ = el.set("innerHTML", pt.Value)
 		p.scrollSoon(pt.ID)
 	case pt.Attr == app.Text:
 		_ = el.set("textContent", pt.Value)
@@ -130,17 +139,38 @@ func (p *page) apply(pt app.Patch) {
 	}
 }
 
-// update changes a panel from its old HTML to its new one line by line
+// applyLines writes a panel given line by line: only the lines that
+// changed since the last time, or the whole panel.
+func (p *page) applyLines(pt app.Patch) {
+	el := p.byID(pt.ID)
+	if !el.ok() {
+		return
+	}
+	old, had := p.lastLines[pt.ID]
+	if had && slices.Equal(old, pt.Lines) {
+		return
+	}
+	if p.static[pt.ID] {
+		p.lastLines[pt.ID] = pt.Lines
+		delete(p.last, pt.ID+" "+app.HTML)
+	}
+	if !had || !p.update(el, old, pt.Lines) {
+		_ = el.set("innerHTML", pt.Content())
+	}
+	p.scrollSoon(pt.ID)
+}
+
+// update changes a panel from its old lines to its new ones
 // (app.DiffLines): a step of a long trace rewrites a few elements instead
-// of the whole diagram. It reports false when the panel is not written one
-// child per line, or the page does not hold what was written, and the
-// caller rewrites it whole.
-func (p *page) update(el js, old, new string) bool {
-	oldOpen, oldLines, ok1 := app.Lines(old)
-	newOpen, newLines, ok2 := app.Lines(new)
-	if !ok1 || !ok2 || oldOpen[:strings.IndexAny(oldOpen+" ", " >")] != newOpen[:strings.IndexAny(newOpen+" ", " >")] {
+// of the whole diagram. Each slice is an opening tag, one child element per
+// line, the closing tag. It reports false when the page does not hold what
+// was written, and the caller rewrites the panel whole.
+func (p *page) update(el js, old, new []string) bool {
+	if len(old) < 2 || len(new) < 2 || tagName(old[0]) != tagName(new[0]) {
 		return false
 	}
+	oldOpen, oldLines := old[0], old[1:len(old)-1]
+	newOpen, newLines := new[0], new[1:len(new)-1]
 	root := el.get("firstElementChild")
 	if !root.ok() || int(root.get("childElementCount").float()) != len(oldLines) {
 		return false
@@ -181,6 +211,15 @@ func (p *page) update(el js, old, new string) bool {
 		}
 	}
 	return int(root.get("childElementCount").float()) == len(newLines)
+}
+
+// tagName is the element name of an opening tag ("<svg …>" → "svg").
+func tagName(open string) string {
+	open = strings.TrimPrefix(open, "<")
+	if i := strings.IndexAny(open, " >"); i >= 0 {
+		return open[:i]
+	}
+	return open
 }
 
 // translate puts the static page's labels in a language: the elements
@@ -295,7 +334,7 @@ func (p *page) do(c app.Cmd) {
 		lh := 1.45 * 13.6
 		_ = ed.set("scrollTop", float64(c.Line-3)*lh)
 	case app.SetURL:
-		replaceURL(c.URL)
+		p.setURL(c.URL)
 	case app.Poll:
 		p.after(c.Wait, p.m.Poll)
 	case app.Focus:
@@ -303,6 +342,31 @@ func (p *page) do(c app.Cmd) {
 	case app.Later:
 		p.after(0, func() {})
 	}
+}
+
+// urlEvery is how often, at most, the URL is rewritten: browsers refuse
+// (with a console warning) more than a hundred or so history updates in a
+// few seconds, and holding → down steps thirty times a second.
+const urlEvery = 250 * time.Millisecond
+
+// setURL rewrites the fragment now, or at the end of the current
+// urlEvery window with the latest state.
+func (p *page) setURL(frag string) {
+	p.pendingURL = frag
+	if p.urlTimer {
+		return
+	}
+	if since := time.Since(p.urlAt); since >= urlEvery {
+		replaceURL(frag)
+		p.urlAt = time.Now()
+		return
+	}
+	p.urlTimer = true
+	p.after(urlEvery-time.Since(p.urlAt), func() {
+		p.urlTimer = false
+		replaceURL(p.pendingURL)
+		p.urlAt = time.Now()
+	})
 }
 
 // The rest of this file turns DOM events into model calls. Each listener

@@ -370,10 +370,10 @@ func TestNoteUnknownText(t *testing.T) {
 		"",
 		"smtp",
 		"something the engine says one day",
-		"mail.example.com: something new happens",                                       // a known prefix, an unknown rest
+		"mail.example.com: something new happens",                               // a known prefix, an unknown rest
 		"smtplib: raises SMTPDataError; the script catches it and does nothing", // a known start, an unknown end
 		"<bob@example.org>: refused (550 5.1.1 User unknown); and something else",
-		"mta: records the error: mystery",             // an error kind the table lacks
+		"mta: records the error: mystery",           // an error kind the table lacks
 		"curl stops with exit 99 (a new complaint)", // a curl reason the table lacks
 		"the server waits forever before answering", // not a duration
 	} {

@@ -97,6 +97,8 @@ func mkdirSynced(dir string) error {
 // Deliver writes msg to tmp/, fsyncs it, renames it into new/ and fsyncs
 // new/. Only then is the message safe from a crash, and only then may SMTP
 // answer 250 (RFC 5321 §6.1: the server takes responsibility for it).
+// Concurrent deliveries share their syncs where the system allows it
+// (deliverGrouped).
 func (m *Maildir) Deliver(user string, msg []byte) (string, error) {
 	dir, err := m.prepare(user)
 	if err != nil {
@@ -105,7 +107,7 @@ func (m *Maildir) Deliver(user string, msg []byte) (string, error) {
 	name := fmt.Sprintf("%d.%d_%d.%s", time.Now().Unix(), os.Getpid(), deliveries.Add(1), m.host)
 	tmp := filepath.Join(dir, "tmp", name)
 	dst := filepath.Join(dir, "new", name)
-	if m.group != nil {
+	if m.group != nil && m.group.covers(dir) {
 		return m.deliverGrouped(tmp, dst, name, msg)
 	}
 	if err := writeSynced(tmp, msg); err != nil {

@@ -50,3 +50,12 @@ func canSyncFS() bool {
 	mi, err2 := strconv.Atoi(minor)
 	return err1 == nil && err2 == nil && (ma > 5 || (ma == 5 && mi >= 8))
 }
+
+// deviceOf is the device of the file system holding path, 0 if unknown.
+func deviceOf(path string) uint64 {
+	var st syscall.Stat_t
+	if syscall.Stat(path, &st) != nil {
+		return 0
+	}
+	return uint64(st.Dev)
+}

@@ -11,3 +11,5 @@ import (
 func syncFS(*os.File) error { return errors.ErrUnsupported }
 
 func canSyncFS() bool { return false }
+
+func deviceOf(string) uint64 { return 0 }

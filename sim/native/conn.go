@@ -29,6 +29,8 @@ type conn struct {
 	ip   string // the client's address, for the login throttle
 	out  []byte // lines to write, flushed before each action and at the end of a batch
 
+	tlsStarts int // STARTTLS/STLS handshakes begun (see feed)
+
 	closed bool // the session is over; nothing more is read or written
 	broken bool // a write failed: the client is gone or does not read
 	hung   bool // a "timeout" fault: read and ignore until the client gives up
@@ -118,7 +120,16 @@ func (c *conn) run() {
 // the server's memory would follow. One response is as big as the largest
 // message; the rest of the pipeline waits in the read buffer.
 func (c *conn) feed(b []byte) {
+	tls := c.tlsStarts
 	for len(b) > 0 && !c.closed && !c.hung && !c.broken {
+		if c.tlsStarts != tls {
+			// The rest was read in plaintext before the handshake: the
+			// client may not send it (RFC 2595 §4, RFC 3207 §4.2), and
+			// running it now, as if it had come over TLS, is how commands
+			// get injected (CVE-2011-0411).
+			c.sess.note("the server discards "+itoa(len(b))+" octets sent in plaintext after the TLS command", "RFC 3207 §4.2")
+			return
+		}
 		chunk := b
 		if c.srv.lineAtATime {
 			if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -240,6 +251,7 @@ func (c *conn) startTLS() {
 		c.close()
 		return
 	}
+	c.tlsStarts++
 	tc := tls.Server(c.raw, c.srv.tls)
 	if !c.handshake(tc, false) {
 		c.apply(c.m.Lost(time.Now()))

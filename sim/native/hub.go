@@ -223,6 +223,11 @@ type batch struct {
 	steps []trace.Step
 	logs  []trace.LogLine
 	envs  []trace.Envelope
+	// textFull is the hub's word, as of the last publish, that this
+	// session's lines of text are no longer kept: the session then only
+	// counts them (skipped) instead of handing each one over.
+	textFull bool
+	skipped  int
 }
 
 // batchOp is one update of a batch: a step, a log line or an envelope
@@ -257,6 +262,10 @@ func (b *batch) addEnvelope(e trace.Envelope) {
 // (keeping its memory for the next one, up to a bound).
 func (h *Hub) addBatch(r *record, b *batch) {
 	h.mu.Lock()
+	if b.skipped > 0 {
+		h.dropLocked(r, trace.Step{Conn: r.info.ID}, b.skipped)
+		b.skipped = 0
+	}
 	for _, op := range b.ops {
 		switch op.kind {
 		case opStep:
@@ -267,9 +276,10 @@ func (h *Hub) addBatch(r *record, b *batch) {
 			h.envelopeLocked(r, b.envs[op.i])
 		}
 	}
+	b.textFull = len(r.tr.Steps) >= h.maxSteps || r.bytes >= h.maxBytes
 	h.mu.Unlock()
 	if cap(b.steps) > 1024 { // a burst of text: do not keep its memory for ever
-		*b = batch{}
+		*b = batch{textFull: b.textFull}
 		return
 	}
 	clear(b.steps) // drop the strings for the collector
@@ -281,14 +291,25 @@ func (h *Hub) addLocked(r *record, st trace.Step) {
 	n := len(r.tr.Steps)
 	full := n >= 2*h.maxSteps || r.bytes >= 2*h.maxBytes
 	if st.Kind != trace.Close && (full || ((n >= h.maxSteps || r.bytes >= h.maxBytes) && st.Kind == trace.Data)) {
-		r.info.Drops++
-		if r.noted {
-			return
-		}
-		r.noted = true
-		st = trace.Step{Conn: st.Conn, Proto: st.Proto, At: st.At, From: r.info.Server, To: r.info.Client, Kind: trace.Note,
-			Text: "the lab keeps the first steps of a long session only: later lines of text are not shown"}
+		h.dropLocked(r, st, 1)
+		return
 	}
+	h.keepLocked(r, st)
+}
+
+// dropLocked counts n steps not kept; the first time, a note in their
+// place says so.
+func (h *Hub) dropLocked(r *record, st trace.Step, n int) {
+	r.info.Drops += n
+	if r.noted {
+		return
+	}
+	r.noted = true
+	h.keepLocked(r, trace.Step{Conn: r.info.ID, Proto: r.info.Proto, At: st.At, From: r.info.Server, To: r.info.Client, Kind: trace.Note,
+		Text: "the lab keeps the first steps of a long session only: later lines of text are not shown"})
+}
+
+func (h *Hub) keepLocked(r *record, st trace.Step) {
 	r.tr.Steps = append(r.tr.Steps, st)
 	r.bytes += stepSize + len(st.Text)
 	r.info.Steps = len(r.tr.Steps)

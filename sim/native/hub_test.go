@@ -122,3 +122,32 @@ func TestHubBoundsBytes(t *testing.T) {
 		t.Errorf("%d log lines kept, want %d", len(tr.Log), DefaultMaxSteps)
 	}
 }
+
+// Once the hub keeps no more text of a session, the session only counts
+// its lines; the counts and the one note come out the same.
+func TestHubSkipsTextOnceFull(t *testing.T) {
+	t.Parallel()
+	h := NewHub(0)
+	h.maxSteps = 100
+	ss := &session{hub: h, proto: "pop3", rec: hubSession(h), out: &batch{}, start: time.Now()}
+	for i := range 1000 {
+		ss.step(trace.Step{Kind: trace.Data, ByServer: true, Text: "line"})
+		if i%10 == 9 {
+			ss.publish()
+		}
+	}
+	ss.step(trace.Step{Kind: trace.Reply, Text: "+OK"})
+	ss.publish()
+	info := h.Sessions()[0]
+	tr, _ := h.Trace(info.ID)
+	notes := strings.Count(tr.Transcript(), "the lab keeps the first steps")
+	data := 0
+	for _, st := range tr.Steps {
+		if st.Kind == trace.Data {
+			data++
+		}
+	}
+	if data+info.Drops != 1000 || notes != 1 || tr.Steps[len(tr.Steps)-1].Text != "+OK" {
+		t.Errorf("%d lines kept + %d dropped, %d notes, last %q", data, info.Drops, notes, tr.Steps[len(tr.Steps)-1].Text)
+	}
+}

@@ -148,36 +148,40 @@ func TestServeNoOutgoingConnections(t *testing.T) {
 	samples := 0
 	var wg sync.WaitGroup
 	wg.Add(1)
+	sample := func() {
+		table := socketTable()
+		listening := map[int]bool{}
+		var mine []endpoint
+		for _, ino := range processSockets(pid) {
+			if e, ok := table[ino]; ok {
+				mine = append(mine, e)
+				if e.listen {
+					listening[e.localPort] = true
+				}
+			}
+		}
+		mu.Lock()
+		samples++
+		for _, e := range mine {
+			if strings.HasPrefix(e.proto, "udp") || (!e.listen && !listening[e.localPort]) {
+				bad = append(bad, fmt.Sprintf("%s from port %d to %s", e.proto, e.localPort, e.remote))
+			}
+		}
+		mu.Unlock()
+	}
+	// Sampled all along, and at chosen moments of each session.
 	go func() {
 		defer wg.Done()
 		for {
 			select {
 			case <-stop:
 				return
-			case <-time.After(2 * time.Millisecond):
+			case <-time.After(5 * time.Millisecond):
 			}
-			table := socketTable()
-			listening := map[int]bool{}
-			var mine []endpoint
-			for _, ino := range processSockets(pid) {
-				if e, ok := table[ino]; ok {
-					mine = append(mine, e)
-					if e.listen {
-						listening[e.localPort] = true
-					}
-				}
-			}
-			mu.Lock()
-			samples++
-			for _, e := range mine {
-				if strings.HasPrefix(e.proto, "udp") || (!e.listen && !listening[e.localPort]) {
-					bad = append(bad, fmt.Sprintf("%s from port %d to %s", e.proto, e.localPort, e.remote))
-				}
-			}
-			mu.Unlock()
+			sample()
 		}
 	}()
-	for range 20 {
+	for range 10 {
 		nc, c, err := dialText(a.smtp, 10*time.Second)
 		if err != nil {
 			t.Fatal(err)
@@ -196,6 +200,9 @@ func TestServeNoOutgoingConnections(t *testing.T) {
 			if err := step(c, s.line, s.code); err != nil {
 				t.Fatal(err)
 			}
+			if s.code == 554 {
+				sample() // right after a refused remote recipient
+			}
 		}
 		w := c.DotWriter()
 		w.Write([]byte("Subject: go somewhere\r\nDisposition-Notification-To: <friend@elsewhere.example>\r\n\r\nhi\r\n"))
@@ -209,6 +216,9 @@ func TestServeNoOutgoingConnections(t *testing.T) {
 		} {
 			if err := step(c, s.line, s.code); err != nil {
 				t.Fatal(err)
+			}
+			if s.code != 221 {
+				sample() // after the delivery with a DSN asked for, and after AUTH
 			}
 		}
 		nc.Close()
@@ -226,8 +236,8 @@ func TestServeNoOutgoingConnections(t *testing.T) {
 		}
 		t.Errorf("an outgoing socket: %s", b)
 	}
-	t.Logf("%d samples of the server's sockets during 20 sessions: no outgoing one", samples)
-	if samples < 5 {
+	t.Logf("%d samples of the server's sockets during 10 sessions: no outgoing one", samples)
+	if samples < 60 {
 		t.Errorf("only %d samples of the process's sockets", samples)
 	}
 }

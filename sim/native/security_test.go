@@ -3,12 +3,17 @@
 package native
 
 import (
+	"bufio"
+	"crypto/tls"
 	"encoding/base64"
+	"net"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Security checks: no open relay, no file outside the Maildir reachable
@@ -209,6 +214,51 @@ func TestNoCRLFInjection(t *testing.T) {
 	for _, want := range []string{"helo=<good.example>", "user=<ali?ce>", "user=<bob?forged-pop3 line>"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the log lacks %q:\n%s", want, all)
+		}
+	}
+}
+
+// Commands sent in plaintext behind STLS or STARTTLS, in the same packet,
+// are never run once TLS is up (CVE-2011-0411; RFC 2595 §4, RFC 3207 §4.2).
+func TestNoPlaintextInjectionAfterTLS(t *testing.T) {
+	t.Parallel()
+	l := testServer(t)
+	for _, c := range []struct{ proto, attack, after, want string }{
+		{"pop3", "STLS\r\nUSER alice\r\nPASS " + testUsers["alice"] + "\r\n", "STAT", "-ERR"},
+		{"smtp", "EHLO x\r\nSTARTTLS\r\nMAIL FROM:<injected@example.org>\r\n", "RCPT TO:<bob@example.com>", "503"},
+	} {
+		nc, err := net.Dial("tcp", l.addr(c.proto, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		nc.SetDeadline(time.Now().Add(10 * time.Second))
+		r := bufio.NewReader(nc)
+		r.ReadString('\n') // greeting
+		nc.Write([]byte(c.attack))
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				t.Fatalf("%s: %v", c.proto, err)
+			}
+			if strings.HasPrefix(line, "+OK Begin TLS") || strings.HasPrefix(line, "220 ") {
+				break
+			}
+		}
+		tc := tls.Client(nc, &tls.Config{RootCAs: l.pool, ServerName: "mail.example.com"})
+		if err := tc.Handshake(); err != nil {
+			t.Fatalf("%s: %v", c.proto, err)
+		}
+		tp := textproto.NewConn(tc)
+		if c.proto == "smtp" {
+			cmd(t, tp, "EHLO x")
+			expectCode(t, tp, 250)
+		}
+		cmd(t, tp, c.after)
+		// Had the injected lines run, STAT would succeed (logged in) and
+		// RCPT would follow a MAIL; the first line over TLS answers ours.
+		if got := expectLine(t, tp, ""); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s: after TLS, %q got %q: the plaintext lines ran", c.proto, c.after, got)
 		}
 	}
 }

@@ -69,6 +69,10 @@ func (ss *session) event(e machine.Event) {
 
 // step records one step, filling in what only the driver knows.
 func (ss *session) step(st trace.Step) {
+	if st.Kind == trace.Data && ss.out.textFull {
+		ss.out.skipped++ // the hub keeps no more text of this session
+		return
+	}
 	st.At = time.Since(ss.start)
 	st.Proto = ss.proto
 	if st.ByServer || (st.Kind != trace.Command && st.Kind != trace.Data) {
@@ -90,7 +94,7 @@ func (ss *session) step(st trace.Step) {
 // calls it whenever it writes to the client, so the live view follows the
 // wire.
 func (ss *session) publish() {
-	if len(ss.out.ops) > 0 {
+	if len(ss.out.ops) > 0 || ss.out.skipped > 0 {
 		ss.hub.addBatch(ss.rec, ss.out)
 	}
 }
@@ -128,6 +132,7 @@ func (ss *session) end(text, serverState string) {
 		Text: text, ServerState: serverState, Encrypted: ss.encrypted}
 	ss.hub.end(ss.rec, st, time.Now())
 	if ss.out != nil {
+		ss.out.textFull = false
 		batchPool.Put(ss.out)
 		ss.out = nil
 	}

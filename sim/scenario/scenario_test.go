@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -74,7 +75,11 @@ func Golden(tr *trace.Trace) string {
 	for _, m := range tr.Mailboxes {
 		b.WriteString(m.Host + " " + m.User + ":\n")
 		for _, msg := range m.Messages {
-			b.WriteString("  uid " + msg.UID + "\n    " + strings.ReplaceAll(strings.TrimRight(msg.Raw, "\n"), "\n", "\n    ") + "\n")
+			b.WriteString("  uid " + msg.UID)
+			if msg.Removed > 0 {
+				b.WriteString(" (removed by step " + strconv.Itoa(msg.Removed) + ": " + tr.Steps[msg.Removed-1].Text + ")")
+			}
+			b.WriteString("\n    " + strings.ReplaceAll(strings.TrimRight(msg.Raw, "\n"), "\n", "\n    ") + "\n")
 		}
 	}
 	return b.String()

@@ -26,7 +26,8 @@ type host struct {
 	store *mailstore.Memory
 	addr  string
 	queue []*queued
-	meta  map[string]trace.Message // uid → envelope info, for the final maildrops
+	meta  map[string]trace.Message // "user/uid" → envelope info, for the final maildrops
+	order []string                 // "user/uid" in delivery order
 	pid   int
 	qids  func() string
 }
@@ -284,7 +285,8 @@ func (w *world) deliverLocal(h *host, qid, from, rcpt string, data []byte) {
 		w.log(h.name, fmt.Sprintf("maillab/local[%d]: %s: to=<%s>, status=deferred (%v)", h.pid+1, qid, rcpt, err))
 		return
 	}
-	h.meta[user+"/"+uid] = trace.Message{UID: uid, From: from, To: []string{rcpt}}
+	h.meta[user+"/"+uid] = trace.Message{UID: uid, From: from, To: []string{rcpt}, Raw: string(msg)}
+	h.order = append(h.order, user+"/"+uid)
 	w.log(h.name, fmt.Sprintf("maillab/local[%d]: %s: to=<%s>, relay=local, delay=%s, status=sent (delivered to maildrop)", h.pid+1, qid, rcpt, secs(w.elapsed())))
 	w.add(trace.Step{Kind: trace.Store, From: h.name, To: h.name, Text: h.name + ": delivered to " + user + "'s maildrop (" + rcpt + ")", Box: h.name + "/" + user, UID: uid})
 }
@@ -457,21 +459,50 @@ func (w *world) mx(domain string) string {
 	return ""
 }
 
-// finish copies the final maildrops into the trace.
+// finish copies the maildrops into the trace: every message delivered,
+// with the ones a POP3 session removed marked by the step that did it, so
+// the page can show a maildrop as it was at any step.
 func (w *world) finish() {
 	for _, name := range w.order {
 		h := w.hosts[name]
+		present := map[string]string{}
 		for _, user := range h.store.Users() {
-			mb := trace.Mailbox{Host: name, User: user}
 			for _, m := range h.store.Messages(user) {
-				meta := h.meta[user+"/"+m.UID]
-				meta.UID = m.UID
-				meta.Raw = string(m.Data)
-				mb.Messages = append(mb.Messages, meta)
+				present[user+"/"+m.UID] = string(m.Data)
 			}
-			w.tr.Mailboxes = append(w.tr.Mailboxes, mb)
+		}
+		var boxes []*trace.Mailbox
+		byUser := map[string]*trace.Mailbox{}
+		for _, key := range h.order {
+			user, uid, _ := strings.Cut(key, "/")
+			mb := byUser[user]
+			if mb == nil {
+				mb = &trace.Mailbox{Host: name, User: user}
+				byUser[user] = mb
+				boxes = append(boxes, mb)
+			}
+			m := h.meta[key]
+			if raw, ok := present[key]; ok {
+				m.Raw = raw
+			} else {
+				m.Removed = w.removedAt(uid)
+			}
+			mb.Messages = append(mb.Messages, m)
+		}
+		for _, mb := range boxes {
+			w.tr.Mailboxes = append(w.tr.Mailboxes, *mb)
 		}
 	}
+}
+
+// removedAt finds the POP3 UPDATE step that removed a message.
+func (w *world) removedAt(uid string) int {
+	for i, st := range w.tr.Steps {
+		if st.Kind == trace.Store && st.Proto == "pop3" && strings.Contains(st.Text, uid) {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // compose writes the message a client sends (RFC 5322 header and body).

@@ -260,10 +260,16 @@ func (s *Server) command(line wire.Line) {
 			r := ParseReply(o.Reply)
 			s.reply(r, verb, o.Rule)
 			s.count(verb, false)
-			if verb == "RCPT" && s.txn.active {
-				// A refused recipient, as if the server had refused it: DATA
-				// then says "no valid recipients" (RFC 5321 §3.3).
-				s.txn.refused++
+			if (verb == "RCPT" || verb == "MAIL") && r.Code >= 400 {
+				// Refused as if by the server's own policy: counted (DATA
+				// then says "no valid recipients", RFC 5321 §3.3) and logged
+				// the way Postfix logs a reject, so the log lesson works
+				// with injected faults too.
+				path, _, _ := parsePathArg(arg, map[string]string{"RCPT": "TO:", "MAIL": "FROM:"}[verb])
+				s.logReject(verb, path, r)
+				if verb == "RCPT" && s.txn.active {
+					s.txn.refused++
+				}
 			}
 			if r.Code == 421 {
 				s.close("")
@@ -627,12 +633,25 @@ func (s *Server) rcpt(arg string) (Reply, bool) {
 // students learn to find the reason in a server log.
 func (s *Server) reject(path string, r Reply) (Reply, bool) {
 	s.txn.refused++
+	s.logReject("RCPT", path, r)
+	return r, false
+}
+
+// logReject writes Postfix's "NOQUEUE: reject" line for a refused MAIL or RCPT.
+func (s *Server) logReject(verb, path string, r Reply) {
 	proto := "SMTP"
 	if s.esmtp {
 		proto = "ESMTP"
 	}
-	s.log("NOQUEUE: reject: RCPT from " + s.client() + ": " + r.String() + "; from=<" + s.txn.from + "> to=<" + path + "> proto=" + proto + " helo=<" + s.helo + ">")
-	return r, false
+	from, to := s.txn.from, path
+	if verb == "MAIL" {
+		from, to = path, ""
+	}
+	line := "NOQUEUE: reject: " + verb + " from " + s.client() + ": " + r.String() + "; from=<" + from + ">"
+	if verb == "RCPT" {
+		line += " to=<" + to + ">"
+	}
+	s.log(line + " proto=" + proto + " helo=<" + s.helo + ">")
 }
 
 func validNotify(v string) bool {

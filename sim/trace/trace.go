@@ -77,6 +77,9 @@ type Message struct {
 	From string   `json:"from"` // envelope sender
 	To   []string `json:"to"`   // envelope recipients it was delivered for
 	Raw  string   `json:"raw"`  // the message as stored (LF line ends), Received: header included
+	// Removed is 1 + the index of the step that removed the message (a
+	// POP3 UPDATE), or 0 while it is still in the maildrop at the end.
+	Removed int `json:"removed,omitempty"`
 }
 
 // Mailbox is one user's maildrop at the end of the run.

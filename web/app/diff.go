@@ -2,7 +2,7 @@ package app
 
 import "strings"
 
-// Lines splits a panel's HTML as web/view writes the sequence diagram and
+// Lines splits a panel's HTML (for a patch without Lines) as web/view writes the sequence diagram and
 // the transcript: an opening tag on the first line, one child element per
 // line, the closing tag on the last. ok is false for anything else.
 func Lines(html string) (open string, children []string, ok bool) {

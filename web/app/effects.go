@@ -1,6 +1,9 @@
 package app
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Patch is one change to the page: the model says what each element must
 // hold, the wasm glue writes it (and skips a write whose value has not
@@ -13,6 +16,18 @@ type Patch struct {
 	Attr  string
 	Value string
 	Del   bool // remove the attribute instead
+	// Lines, for an HTML patch, are its content line by line (Value is
+	// then empty): an opening tag, one child element per line, the closing
+	// tag. The page updates such a panel line by line.
+	Lines []string
+}
+
+// Content is a patch's value, its Lines joined if it has them.
+func (p Patch) Content() string {
+	if p.Lines == nil {
+		return p.Value
+	}
+	return strings.Join(p.Lines, "\n") + "\n"
 }
 
 // Special values of Patch.ID and Patch.Attr.

@@ -96,7 +96,7 @@ func (p *page) settle() {
 			if pt.Del {
 				delete(p.els, key)
 			} else {
-				p.els[key] = pt.Value
+				p.els[key] = pt.Content()
 			}
 		}
 		cmds := p.m.TakeCmds()

@@ -96,6 +96,8 @@ type Model struct {
 	diagrams map[string]string    // state diagrams already drawn
 	packed   map[string]string    // texts already packed for the URL
 
+	statuses map[statusKey][]lessons.Unmet // exercises already checked
+
 	done    map[string]bool // "lesson/exercise" → completed once
 	dirty   int
 	cmds    []Cmd
@@ -107,7 +109,7 @@ type Model struct {
 // and the exercises completed before (the KeyDone value, JSON).
 func New(st State, done string) *Model {
 	m := &Model{st: st, docs: map[string]*course.Doc{}, fetching: map[string]bool{}, speed: 1,
-		explainStep: -1, menuStep: -1, done: map[string]bool{}, dirty: dAll}
+		explainStep: -1, menuStep: -1, done: map[string]bool{}, statuses: map[statusKey][]lessons.Unmet{}, dirty: dAll}
 	m.st.Lang = normLang(m.st.Lang)
 	if m.st.Tab == "" {
 		m.st.Tab = TabSession
@@ -222,14 +224,21 @@ func (m *Model) indexLoaded(body []byte, err error) {
 		m.schedulePoll()
 		return
 	}
+	firstIndex := m.index == nil
 	m.index = &idx
 	m.dirty |= dPicker | dLesson
+	if firstIndex && m.doc != nil && !m.fileDoc {
+		// The lesson came before the index (both were asked for at once).
+		if e, ok := idx.Entry(m.doc.Lang, m.doc.ID); ok {
+			m.docHash = e.Hash
+		}
+	}
 	for lang, d := range idx.First {
 		if d != nil {
 			m.docs[course.DocPath(lang, d.ID)] = d
 		}
 	}
-	if m.doc != nil && !m.fileDoc && idx.Watch {
+	if !firstIndex && m.doc != nil && !m.fileDoc && idx.Watch {
 		// A watched course changed: forget the documents fetched before,
 		// and reload the lesson on screen if it is one that changed.
 		for path := range m.docs {
@@ -918,7 +927,23 @@ func (m *Model) ExerciseStatus(e course.Exercise) (checked bool, unmet []lessons
 	if tr == nil {
 		return false, nil
 	}
-	return true, lessons.CheckGoal(e.Goal, tr)
+	key := statusKey{tr, e.ID}
+	if u, ok := m.statuses[key]; ok {
+		return true, u
+	}
+	if len(m.statuses) > 64 {
+		clear(m.statuses)
+	}
+	unmet = lessons.CheckGoal(e.Goal, tr)
+	m.statuses[key] = unmet
+	return true, unmet
+}
+
+// statusKey names an exercise checked against a trace (a new run or a line
+// typed makes a new trace).
+type statusKey struct {
+	tr *trace.Trace
+	id string
 }
 
 func (m *Model) traceFor(e course.Exercise) *trace.Trace {

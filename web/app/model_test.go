@@ -562,3 +562,32 @@ func TestQueueDrainsInOrder(t *testing.T) {
 		t.Errorf("drained %d: %v", n, got)
 	}
 }
+
+// A link to a lesson of a watched course: the lesson may arrive before the
+// index; that is not a change of the file.
+func TestWatchLessonFirst(t *testing.T) {
+	files := map[string][]byte{}
+	base, _ := builtin()
+	for k, v := range base {
+		files[k] = v
+	}
+	var idx course.Index
+	json.Unmarshal(files[course.IndexPath], &idx)
+	idx.Watch = true
+	files[course.IndexPath], _ = json.Marshal(idx)
+	p := &page{t: t, q: NewQueue(), files: files, els: map[string]string{}, store: map[string]string{}, dialogs: map[string]bool{}, hold: true}
+	st, _, _ := ParseFragment("lesson=smtp-session")
+	p.m = New(st, "")
+	p.m.Start()
+	p.settle()
+	// Answer the lesson first, then the index.
+	for _, c := range []int{1, 0} {
+		p.answer(p.pending[c])
+		p.settle()
+	}
+	p.hold = false
+	p.settle()
+	if strings.Contains(p.el("lesson-body"), view.T("en", "lesson.reloaded")) || len(p.fetches) != 2 {
+		t.Errorf("fetches %q; lesson reloaded for nothing", p.fetches)
+	}
+}

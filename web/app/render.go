@@ -342,7 +342,7 @@ func (m *Model) sessionPatches(full bool) []Patch {
 	if m.runErr != "" {
 		set("seq", HTML, `<p class="load-error" role="alert">`+esc(view.Tf(lang, "sim.runError", "error", m.runErr))+"</p>")
 	} else {
-		set("seq", HTML, m.seqView.Draw(cur))
+		p = append(p, Patch{ID: "seq", Attr: HTML, Lines: m.seqView.Lines(cur)})
 	}
 	set("ctl-position", Text, view.Tf(lang, "ctl.position", "n", strconv.Itoa(m.st.Step), "total", strconv.Itoa(len(tr.Steps))))
 	atStart, atEnd := m.st.Step <= 0, m.st.Step >= len(tr.Steps)
@@ -352,7 +352,7 @@ func (m *Model) sessionPatches(full bool) []Patch {
 	if !full {
 		return p
 	}
-	set("transcript", HTML, m.trView.Draw(cur))
+	p = append(p, Patch{ID: "transcript", Attr: HTML, Lines: m.trView.Lines(cur)})
 	set("envelope", HTML, view.Envelope(tr, cur, lang))
 	set("maildrops", HTML, view.MaildropsAt(tr, cur, lang))
 	set("log", HTML, view.ServerLog(tr, cur, lang))

@@ -100,33 +100,42 @@ func analyze(b []byte) (sections map[string]int, pkgs map[string]int) {
 	return
 }
 
-// group names the package group of a function (the linker writes
-// "maillab_sim_smtp.(*Server).Feed" for maillab/sim/smtp).
+// modules are the third-party modules the page links, as the linker
+// writes them in function names ("/", "-" and "." of a path become "_").
+var modules = map[string]string{
+	"goccy_go_yaml":   "github.com/goccy/go-yaml",
+	"yuin_goldmark":   "github.com/yuin/goldmark",
+	"hack_pad_safejs": "github.com/hack-pad/safejs",
+}
+
+// group names the package group of a function: the linker writes
+// "maillab_sim_smtp.__Server_.Feed" for maillab/sim/smtp.(*Server).Feed. A
+// third-party package counts for its module; the runtime and internal/*
+// packages are one group, crypto/* another.
 func group(fn string) string {
 	if fn == "" {
 		return "(unnamed)"
 	}
-	host := ""
-	for _, h := range []string{"github.com_", "golang.org_"} {
-		if strings.HasPrefix(fn, h) {
-			host, fn = strings.TrimSuffix(h, "_")+"/", fn[len(h):]
+	for _, host := range []string{"github.com_", "golang.org_"} {
+		if rest, ok := strings.CutPrefix(fn, host); ok {
+			for prefix, mod := range modules {
+				if strings.HasPrefix(rest, prefix) {
+					return mod
+				}
+			}
+			parts := strings.SplitN(rest, "_", 3)
+			return strings.TrimSuffix(host, "_") + "/" + strings.Join(parts[:min(2, len(parts))], "/")
 		}
 	}
 	pkg := fn
-	if i := strings.IndexAny(fn, ".("); i > 0 {
+	if i := strings.IndexByte(fn, '.'); i > 0 {
 		pkg = fn[:i]
 	}
-	parts := strings.Split(pkg, "_")
 	switch {
-	case host != "":
-		if len(parts) > 2 {
-			parts = parts[:2]
-		}
-		return host + strings.Join(parts, "/")
-	case parts[0] == "maillab":
-		return strings.Join(parts, "/")
-	case parts[0] == "runtime" || parts[0] == "internal" || parts[0] == "type:" || strings.HasPrefix(pkg, "type:"):
+	case pkg == "runtime" || strings.HasPrefix(pkg, "runtime_") || strings.HasPrefix(pkg, "internal_") || strings.HasPrefix(pkg, "type_") || strings.HasPrefix(pkg, "go_"):
 		return "runtime and internal/*"
+	case strings.HasPrefix(pkg, "crypto_"):
+		return "crypto/*"
 	}
-	return strings.Join(parts, "/")
+	return strings.ReplaceAll(pkg, "_", "/")
 }

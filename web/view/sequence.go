@@ -73,6 +73,7 @@ func NewSequence(t *trace.Trace, lang string) *Sequence {
 	if t == nil {
 		t = &trace.Trace{}
 	}
+	t = Localize(t, lang)
 	return &Sequence{t: t, lang: lang, L: layoutSequence(t, lang), rows: make([][2]string, len(t.Steps))}
 }
 
@@ -112,6 +113,25 @@ func (q *Sequence) Lang() string { return q.lang }
 
 // Draw draws the diagram up to and including step cursor.
 func (q *Sequence) Draw(cursor int) string {
+	lines := q.Lines(cursor)
+	n := len(lines)
+	for _, l := range lines {
+		n += len(l)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, l := range lines {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Lines is Draw cut into its lines, without their line breaks: the opening
+// <svg> tag, one child element per line, the closing tag. The page updates
+// the diagram line by line, and the lines of past steps are the ones drawn
+// before (no copy).
+func (q *Sequence) Lines(cursor int) []string {
 	t, lang, L := q.t, q.lang, &q.L
 	cur := clampCursor(t, cursor)
 
@@ -125,12 +145,8 @@ func (q *Sequence) Draw(cursor int) string {
 		height += 18 // the "n more steps" footer
 	}
 
+	lines := make([]string, 0, cur+len(t.Actors)+16)
 	var b strings.Builder
-	size := 1024
-	for i := 0; i <= cur; i++ {
-		size += len(q.rows[i][0]) + 16
-	}
-	b.Grow(size)
 	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" class="seq" role="img"`)
 	attr(&b, "viewBox", "0 0 "+itoa(L.width)+" "+itoa(height))
 	attr(&b, "width", itoa(L.width))
@@ -170,6 +186,7 @@ func (q *Sequence) Draw(cursor int) string {
 		b.WriteString(esc(T(lang, "seq.empty")))
 		b.WriteString("</text>\n")
 	}
+	lines = append(lines, strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")...)
 	for i := 0; i <= cur; i++ {
 		k := 0
 		if i == cur {
@@ -182,20 +199,21 @@ func (q *Sequence) Draw(cursor int) string {
 				at = i
 			}
 			seqStep(&sb, t, L, i, at, lang)
-			q.rows[i][k] = sb.String()
+			q.rows[i][k] = strings.TrimSuffix(sb.String(), "\n")
 		}
-		b.WriteString(q.rows[i][k])
+		lines = append(lines, q.rows[i][k])
 	}
 	if cur >= 0 && cur < len(t.Steps)-1 {
+		b.Reset()
 		b.WriteString(`<text class="more"`)
 		attr(&b, "x", itoa(L.width/2))
 		attr(&b, "y", itoa(bottom+14))
 		b.WriteString(` text-anchor="middle">`)
 		b.WriteString(esc(Tf(lang, "seq.more", "n", itoa(len(t.Steps)-1-cur))))
-		b.WriteString("</text>\n")
+		b.WriteString("</text>")
+		lines = append(lines, b.String())
 	}
-	b.WriteString("</svg>\n")
-	return b.String()
+	return append(lines, "</svg>")
 }
 
 // compactStep reports whether step i is drawn as a thin line: the lines of

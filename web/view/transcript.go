@@ -33,6 +33,7 @@ func NewTranscript(t *trace.Trace, lang string) *TranscriptView {
 	if t == nil {
 		t = &trace.Trace{}
 	}
+	t = Localize(t, lang)
 	return &TranscriptView{t: t, lang: lang, lines: make([][2]string, len(t.Steps))}
 }
 
@@ -52,19 +53,35 @@ func NewTranscriptFrom(prev *TranscriptView, t *trace.Trace, lang string) *Trans
 
 // Draw renders the transcript up to and including step cursor.
 func (v *TranscriptView) Draw(cursor int) string {
+	lines := v.Lines(cursor)
+	n := 0
+	for _, l := range lines {
+		n += len(l) + 1
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, l := range lines {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Lines is Draw cut into its lines, without their line breaks: the opening
+// <ol> tag, one <li> per step, the closing tag. The page updates the
+// transcript line by line, and the lines of past steps are the ones
+// rendered before (no copy).
+func (v *TranscriptView) Lines(cursor int) []string {
 	t, lang := v.t, v.lang
 	cur := clampCursor(t, cursor)
+	lines := make([]string, 0, cur+3)
 	var b strings.Builder
-	size := 256
-	for i := 0; i <= cur; i++ {
-		size += len(v.lines[i][0]) + 16
-	}
-	b.Grow(size)
 	b.WriteString(`<ol class="transcript"`)
 	attr(&b, "aria-label", T(lang, "tr.title"))
-	b.WriteString(">\n")
+	b.WriteString(">")
+	lines = append(lines, b.String())
 	if cur < 0 {
-		b.WriteString(`<li class="empty">` + esc(T(lang, "tr.empty")) + "</li>\n")
+		lines = append(lines, `<li class="empty">`+esc(T(lang, "tr.empty"))+"</li>")
 	}
 	for i := 0; i <= cur; i++ {
 		k := 0
@@ -74,12 +91,11 @@ func (v *TranscriptView) Draw(cursor int) string {
 		if v.lines[i][k] == "" {
 			var lb strings.Builder
 			transcriptLine(&lb, t, i, k == 1, lang)
-			v.lines[i][k] = lb.String()
+			v.lines[i][k] = strings.TrimSuffix(lb.String(), "\n")
 		}
-		b.WriteString(v.lines[i][k])
+		lines = append(lines, v.lines[i][k])
 	}
-	b.WriteString("</ol>\n")
-	return b.String()
+	return append(lines, "</ol>")
 }
 
 func transcriptLine(b *strings.Builder, t *trace.Trace, i int, current bool, lang string) {
