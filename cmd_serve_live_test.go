@@ -246,7 +246,7 @@ func TestLiveEventsFollowRealSession(t *testing.T) {
 		text = append(text, s.TranscriptLine())
 	}
 	for _, want := range []string{"C: EHLO pc.example.net", "C: MAIL FROM:<alice@example.com>", "C: RCPT TO:<bob@example.com>", "C: DATA", "C: .", "C: QUIT"} {
-		if !slices.Contains(text, want) {
+		if !slices.ContainsFunc(text, func(l string) bool { return strings.HasPrefix(l, want) }) {
 			t.Errorf("the stream lacks %q:\n%s", want, strings.Join(text, "\n"))
 		}
 	}
@@ -490,7 +490,7 @@ func TestLiveEventsDroppedWhenBehind(t *testing.T) {
 	defer c.Close()
 	c.ReadResponse(220)
 	for range liveBuffer {
-		if _, _, err := c.Cmd("NOOP"); err != nil {
+		if _, err := c.Cmd("NOOP"); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := c.ReadResponse(250); err != nil {

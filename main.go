@@ -18,6 +18,7 @@ import (
 // process exit status.
 var commands = map[string]func(args []string) int{
 	"run":   cmdRun,
+	"build": cmdBuild,
 	"serve": cmdServe,
 	"send":  cmdSend,
 	"fetch": cmdFetch,

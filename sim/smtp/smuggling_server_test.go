@@ -170,3 +170,25 @@ func TestServerDataLineBareLF(t *testing.T) {
 		t.Fatalf("stored %d messages", len(r.stored))
 	}
 }
+
+// TestServerNoControlOctetsInHeaderOrLog: a HELO/EHLO name with a CR or
+// another control octet is refused (it would reach the Received: header,
+// RFC 5322 §2.2), and what a client sends reaches the log with "?" for
+// control octets, so that no line of the log is forged.
+func TestServerNoControlOctetsInHeaderOrLog(t *testing.T) {
+	r := newSrvRun(srvConfig())
+	r.feed("EHLO evil\rBcc: x@example.org\r\nHELO a\x00b\r\nEHLO good.example\r\nAUTH PLAIN AGFsaWNlDQptYWlsbGFiL3NtdHBkWzFdOiBmb3JnZWQAeA==\r\n")
+	got := sent(r.events)
+	if len(got) < 3 || !strings.HasPrefix(got[1], "501 ") || !strings.HasPrefix(got[2], "501 ") {
+		t.Fatalf("replies %q", got)
+	}
+	r.feed("MAIL FROM:<a@example.com>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\nhi\r\n.\r\n")
+	if len(r.stored) != 1 || !strings.HasPrefix(string(r.stored[0].Data), "Received: from good.example ") {
+		t.Fatalf("stored %d messages: %q", len(r.stored), sent(r.events))
+	}
+	for _, e := range r.events {
+		if strings.ContainsAny(e.Log, "\r\n\x00") {
+			t.Errorf("log line %q", e.Log)
+		}
+	}
+}
