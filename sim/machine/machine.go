@@ -79,8 +79,12 @@ type Client interface {
 
 // Transition is one edge of a machine's state table: in state From, Event
 // (a command verb, a reply class such as "2xx", or "end-of-data") leads to To.
+// From "*" (AnyState) is a transition from every state, such as a dropped
+// connection: diagrams draw it once instead of from every box.
 // The page draws the state diagrams from these, so they cannot drift from
 // the code.
+const AnyState = "*"
+
 type Transition struct {
 	From  string `json:"from"`
 	Event string `json:"event"`

@@ -87,10 +87,8 @@ func ServerTable() []machine.Transition {
 		machine.Transition{From: StateAuth, Event: "AUTH", To: StateReady},       // 235, 535, 501: it ends
 		machine.Transition{From: StateTLS, Event: "TLS", To: StateInit},          // handshake done (RFC 3207 §4.2)
 	)
-	for _, from := range append(stateOrder[:len(stateOrder)-1:len(stateOrder)-1], StateAuth, StateTLS) {
-		for _, ev := range []string{"lost", "timeout", "drop", "421", "error"} {
-			out = append(out, machine.Transition{From: from, Event: ev, To: StateClosed})
-		}
+	for _, ev := range []string{"lost", "timeout", "drop", "421", "error"} {
+		out = append(out, machine.Transition{From: machine.AnyState, Event: ev, To: StateClosed})
 	}
 	return out
 }

@@ -95,6 +95,7 @@ var messages = map[string][2]string{
 	"state.start":   {"start", "开始"},
 	"state.loops":   {"stays in this state on", "保持当前状态的事件"},
 	"state.empty":   {"No state table.", "没有状态表。"},
+	"state.any":     {"from any state: {events} → {to}", "任何状态下：{events} → {to}"},
 
 	// Transcript.
 	"tr.title":     {"Transcript", "会话记录"},

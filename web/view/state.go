@@ -52,6 +52,20 @@ func StateDiagram(table []machine.Transition, current string, lastFrom, lastEven
 			esc(T(lang, "state.empty")) + "</text></svg>\n"
 	}
 
+	// Rows from any state (a drop, a timeout, a 421) are written once, under
+	// the diagram, instead of as an arrow from every box.
+	var anyEvents []string
+	anyTo := ""
+	var rows []machine.Transition
+	for _, tr := range table {
+		if tr.From == machine.AnyState {
+			anyEvents, anyTo = append(anyEvents, tr.Event), tr.To
+			continue
+		}
+		rows = append(rows, tr)
+	}
+	table = rows
+
 	// States in order of first appearance; the first is the start state.
 	var states []string
 	index := map[string]int{}
@@ -227,6 +241,10 @@ func StateDiagram(table []machine.Transition, current string, lastFrom, lastEven
 	}
 	width := leftPad + contentW + rightPad
 	height := stTop + nLayers*(nodeH+stVGap) - stVGap + stMargin
+	anyY := height + 4
+	if len(anyEvents) > 0 {
+		height += 22
+	}
 
 	// Node positions (top-left corners).
 	nx, ny := make([]int, len(states)), make([]int, len(states))
@@ -349,8 +367,28 @@ func StateDiagram(table []machine.Transition, current string, lastFrom, lastEven
 		}
 		b.WriteString("</g>\n")
 	}
+	if len(anyEvents) > 0 {
+		cls := "any"
+		if lastFrom != "" && current == anyTo && lastFrom != anyTo && containsFold(anyEvents, lastEvent) {
+			cls += " lit"
+		}
+		b.WriteString(`<text text-anchor="middle"`)
+		attr(&b, "class", cls)
+		attr(&b, "x", itoa(width/2))
+		attr(&b, "y", itoa(anyY+8))
+		b.WriteString(">" + esc(Tf(lang, "state.any", "events", strings.Join(anyEvents, ", "), "to", anyTo)) + "</text>\n")
+	}
 	b.WriteString("</svg>\n")
 	return b.String()
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // stLoopW is the widest a box grows to fit its list of looping events.
