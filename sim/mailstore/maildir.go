@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -45,6 +44,9 @@ var (
 	// held lists the user directories this process has open. flock already
 	// refuses a second lock inside one process on Unix; the table also covers
 	// platforms without flock.
+	// pidText is this process's id in file names.
+	pidText = strconv.Itoa(os.Getpid())
+
 	heldMu sync.Mutex
 	held   = map[string]bool{}
 )
@@ -104,7 +106,7 @@ func (m *Maildir) Deliver(user string, msg []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	name := fmt.Sprintf("%d.%d_%d.%s", time.Now().Unix(), os.Getpid(), deliveries.Add(1), m.host)
+	name := strconv.FormatInt(time.Now().Unix(), 10) + "." + pidText + "_" + strconv.FormatUint(deliveries.Add(1), 10) + "." + m.host
 	tmp := filepath.Join(dir, "tmp", name)
 	dst := filepath.Join(dir, "new", name)
 	if m.group != nil && m.group.covers(dir) {

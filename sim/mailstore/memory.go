@@ -2,9 +2,8 @@ package mailstore
 
 import (
 	"errors"
-	"fmt"
-	"hash/fnv"
 	"slices"
+	"strconv"
 	"sync"
 )
 
@@ -57,13 +56,12 @@ func (m *Memory) Deliver(user string, msg []byte) (string, error) {
 	if err := checkUser(user); err != nil {
 		return "", err
 	}
-	h := fnv.New32a()
-	h.Write(msg)
+	h := fnv32a(msg)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	u := m.user(user)
 	u.next++
-	uid := fmt.Sprintf("%08d.%04x", u.next, h.Sum32()&0xffff)
+	uid := memUID(u.next, h&0xffff)
 	u.msgs = append(u.msgs, Stored{UID: uid, Data: slices.Clone(msg)})
 	return uid, nil
 }
@@ -177,4 +175,32 @@ func (d *memDrop) close() {
 		d.closed = true
 		d.u.locked = false
 	}
+}
+
+// fnv32a is hash/fnv's 32-bit FNV-1a of b, without the allocation.
+func fnv32a(b []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range b {
+		h ^= uint32(c)
+		h *= 16777619
+	}
+	return h
+}
+
+// memUID formats a UID as fmt's "%08d.%04x" would: the sequence number
+// zero-padded to 8 digits, a dot, the hash in 4 lower-case hex digits.
+func memUID(n uint64, h uint32) string {
+	var b [32]byte
+	d := strconv.AppendUint(b[:0], n, 10)
+	out := make([]byte, 0, 16)
+	for i := len(d); i < 8; i++ {
+		out = append(out, '0')
+	}
+	out = append(out, d...)
+	out = append(out, '.')
+	x := strconv.AppendUint(b[16:16], uint64(h), 16)
+	for i := len(x); i < 4; i++ {
+		out = append(out, '0')
+	}
+	return string(append(out, x...))
 }

@@ -1,6 +1,8 @@
 package mailstore
 
 import (
+	"fmt"
+	"hash/fnv"
 	"slices"
 	"testing"
 )
@@ -66,5 +68,19 @@ func TestMemoryMessages(t *testing.T) {
 	}
 	if got := m.Messages("nobody"); got != nil {
 		t.Errorf("Messages(unknown) = %q, want nil", got)
+	}
+}
+
+// memUID and fnv32a make the UIDs fmt and hash/fnv made before.
+func TestMemUIDSame(t *testing.T) {
+	for _, n := range []uint64{0, 1, 9, 12345678, 123456789, 1 << 40} {
+		for _, msg := range []string{"", "a", "hello world\n", "x\x00y"} {
+			h := fnv.New32a()
+			h.Write([]byte(msg))
+			want := fmt.Sprintf("%08d.%04x", n, h.Sum32()&0xffff)
+			if got := memUID(n, fnv32a([]byte(msg))&0xffff); got != want {
+				t.Fatalf("%q != %q", got, want)
+			}
+		}
 	}
 }

@@ -43,7 +43,8 @@ func sessionConfig(base smtp.Config, p peer, s Setup, ss *session) smtp.Config {
 	cfg.PID = os.Getpid()
 	cfg.QueueID = newQueueID
 	cfg.Deliver = deliverer(s.Store, base, ss)
-	cfg.NoRelay = true // native mode never sends mail anywhere: other domains get 554 5.7.1
+	cfg.ReuseEvents = true // conn.apply is done with the events before the next call but one
+	cfg.NoRelay = true     // native mode never sends mail anywhere: other domains get 554 5.7.1
 	if !PlaintextAuthAllowed(p.Local) {
 		cfg.AuthNeedsTLS = true // RFC 4954 §4: no plaintext password off loopback
 	}

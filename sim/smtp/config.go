@@ -40,6 +40,13 @@ type Config struct {
 	Peer    Peer
 	PID     int           // shown in log lines as maillab/smtpd[PID]
 	QueueID func() string // issues queue ids; default: a deterministic per-server counter
+	// ReuseEvents lets the machine reuse the memory of the events it
+	// returns: a slice returned by Start, Feed, TLSReady, Timeout or Lost
+	// then stays valid only until the second call after it (two buffers
+	// alternate, so a driver may call the machine once while it still
+	// works through the events of the previous call, as native mode does
+	// for STARTTLS). Native mode sets it; drivers that keep events do not.
+	ReuseEvents bool
 	// MessageID numbers messages in logs; not needed by callers.
 }
 

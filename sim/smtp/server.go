@@ -24,7 +24,9 @@ type Server struct {
 	in    wire.Splitter
 	now   time.Time
 	out   []machine.Event
+	spare []machine.Event // the other event buffer (Config.ReuseEvents)
 	hang  bool
+	body  []byte // a message buffer kept for the next transaction
 
 	helo  string
 	esmtp bool
@@ -727,6 +729,9 @@ func (s *Server) dataLine(line wire.Line) {
 		s.txn.body = nil
 		return
 	}
+	if s.txn.body == nil && s.body != nil {
+		s.txn.body, s.body = s.body[:0], nil
+	}
 	s.txn.body = append(s.txn.body, text...)
 	s.txn.body = append(s.txn.body, '\n')
 }
@@ -805,7 +810,11 @@ func (s *Server) message() *Message {
 		recv += "\n\tfor <" + t.rcpts[0] + ">"
 	}
 	recv += "; " + s.now.Format(DateFormat) + "\n"
-	data := append([]byte(recv), t.body...)
+	data := make([]byte, 0, len(recv)+len(t.body))
+	data = append(append(data, recv...), t.body...)
+	if cap(t.body) <= maxKeptBody {
+		s.body = t.body[:0] // copied into data: the next message may reuse it
+	}
 	return &Message{
 		QueueID: t.queueID, From: t.from, To: append([]string(nil), t.rcpts...),
 		Data: data, Size: t.size, Helo: s.helo, Authenticated: s.user, TLS: s.tls,
@@ -813,6 +822,10 @@ func (s *Server) message() *Message {
 		SMTPUTF8: t.params.smtputf8,
 	}
 }
+
+// maxKeptBody bounds the message buffer a session keeps for its next
+// transaction.
+const maxKeptBody = 64 << 10
 
 // DateFormat is the RFC 5322 §3.3 date-time used in headers.
 const DateFormat = "Mon, 02 Jan 2006 15:04:05 -0700"
@@ -916,11 +929,32 @@ func (s *Server) wait(o *fault.Outcome) {
 
 // --- event helpers ---
 
-func (s *Server) begin(now time.Time) { s.now, s.out = now, nil }
+// maxKeptEvents bounds the event buffers a machine keeps between calls
+// (Config.ReuseEvents): a burst of text does not pin its memory for ever.
+const maxKeptEvents = 256
+
+func (s *Server) begin(now time.Time) {
+	s.now = now
+	if !s.cfg.ReuseEvents {
+		s.out = nil
+		return
+	}
+	// Alternate two buffers: the events returned by the previous call stay
+	// valid while this one runs.
+	s.out, s.spare = s.spare, s.out
+	if cap(s.out) > maxKeptEvents {
+		s.out = nil
+		return
+	}
+	clear(s.out) // drop the strings of old events for the collector
+	s.out = s.out[:0]
+}
 
 func (s *Server) end() []machine.Event {
 	out := s.out
-	s.out = nil
+	if !s.cfg.ReuseEvents {
+		s.out = nil
+	}
 	return out
 }
 

@@ -34,11 +34,31 @@ type Splitter struct {
 	AcceptBareLF bool
 
 	buf      []byte
-	skipping bool // discarding the rest of an over-long line
+	base     []byte // the whole array under buf, reused once buf is taken
+	skipping bool   // discarding the rest of an over-long line
 }
 
+// maxKeptBuffer bounds the buffer a splitter keeps while it holds nothing.
+const maxKeptBuffer = 64 << 10
+
 // Feed appends bytes received from the peer.
-func (s *Splitter) Feed(b []byte) { s.buf = append(s.buf, b...) }
+func (s *Splitter) Feed(b []byte) {
+	if len(s.buf) == 0 {
+		// Everything was taken: start again at the front of the array
+		// instead of growing a new one.
+		if cap(s.base) > maxKeptBuffer {
+			s.base = nil
+		}
+		s.buf = s.base[:0]
+	} else if n := len(s.buf); n+len(b) <= cap(s.base) && cap(s.buf) < n+len(b) {
+		// A partial line is left at the end of the array: move it to the front.
+		s.buf = s.base[:copy(s.base[:n], s.buf)]
+	}
+	s.buf = append(s.buf, b...)
+	if cap(s.buf) > cap(s.base) {
+		s.base = s.buf[:0]
+	}
+}
 
 // Buffered is the number of octets received but not yet returned as lines.
 func (s *Splitter) Buffered() int { return len(s.buf) }
