@@ -84,6 +84,8 @@ var noteRules = []noteRule{
 	rule(`client: {STATE} → {STATE2}`, "客户端状态：${st} → ${st2}"),
 
 	// --- the SMTP server (sim/smtp/server.go) ---
+	rule(`TLS handshake done: from here on the dialogue is encrypted \({RFC}\)`,
+		"TLS 握手完成：此后的对话全部加密（${rfc}）"),
 	rule(`TLS handshake done: from here on the dialogue is encrypted; the client must send EHLO again \({RFC}\)`,
 		"TLS 握手完成：此后的对话全部加密；客户端必须重新发送 EHLO（${rfc}）"),
 	rule(`TLS handshake starts`, "TLS 握手开始"),

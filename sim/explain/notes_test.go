@@ -71,6 +71,8 @@ var noteExamples = []struct{ en, zh string }{
 		"smtplib：收件人 <bob@example.org> 被永久拒绝（550），客户端继续处理其他收件人"},
 	{"thunderbird: recipient <bob@example.org> refused for now (451); the client will try it again later (RFC 5321 §4.5.4.1)",
 		"thunderbird：收件人 <bob@example.org> 暂时被拒绝（451），客户端稍后会对该收件人重试（RFC 5321 §4.5.4.1）"},
+	{"TLS handshake done: from here on the dialogue is encrypted (RFC 2595 §4)",
+		"TLS 握手完成：此后的对话全部加密（RFC 2595 §4）"},
 	{"the client closes the connection",
 		"客户端关闭连接"},
 	{"smtplib: raises SMTPRecipientsRefused; the script catches it and calls quit()",

@@ -106,7 +106,10 @@ func (l *link) fromServer(evs []machine.Event) []byte {
 				l.encrypted = true
 			}
 			st.Encrypted = st.Encrypted || l.encrypted
-			if e.Action != machine.StartTLS { // the client's side says it once
+			// The handshake's start is noted once, by the client's side; a
+			// reply that carries the action (POP3's "+OK Begin TLS
+			// negotiation") is a line on the wire and always recorded.
+			if e.Action != machine.StartTLS || st.Kind != trace.Note {
 				l.w.add(st)
 			}
 			if st.Kind == trace.Store {
@@ -150,7 +153,16 @@ func (l *link) fromClient(evs []machine.Event) []byte {
 		switch e.Action {
 		case machine.StartTLS:
 			// Both sides agreed: the handshake happens here.
+			wasEncrypted := l.encrypted
 			l.fromServer(l.server.TLSReady(l.w.now))
+			if !l.encrypted && !wasEncrypted {
+				// The POP3 machine leaves the handshake to its driver to
+				// show: from here on the dialogue is encrypted (RFC 2595 §4).
+				l.encrypted = true
+				l.w.add(trace.Step{Conn: l.conn, Proto: l.proto, From: l.clientName, To: l.serverName, Kind: trace.TLS, Encrypted: true,
+					Text: "TLS handshake done: from here on the dialogue is encrypted (RFC 2595 §4)", RFC: "RFC 2595 §4",
+					ClientState: l.client.State(), ServerState: l.server.State()})
+			}
 			out = append(out, l.fromClient(l.client.TLSReady(l.w.now))...)
 		case machine.CloseConn:
 			l.clientClosed = true
