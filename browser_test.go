@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"maillab/lessons"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -46,8 +49,9 @@ var pageProgram = sync.OnceValues(func() ([]byte, error) {
 })
 
 // labServer serves the lab as `maillab serve` does, with the page program
-// built now (and Go's wasm_exec.js, in case the Makefile has not copied it).
-func labServer(t *testing.T, o serveOptions) string {
+// built now (and Go's wasm_exec.js, in case the Makefile has not copied it),
+// and native mode's live view if live is not nil.
+func labServer(t *testing.T, o serveOptions, live *nativeRuntime) string {
 	t.Helper()
 	wasm, err := pageProgram()
 	if err != nil {
@@ -76,12 +80,15 @@ func labServer(t *testing.T, o serveOptions) string {
 	assets["wasm_exec.js"] = &fstest.MapFile{Data: js}
 	pageOverride.Wasm, pageOverride.Static = wasm, assets
 	t.Cleanup(func() { pageOverride.Wasm, pageOverride.Static = nil, nil })
-	h, err := httpHandler(o, nil)
+	h, err := httpHandler(o, live)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h) // listens on 127.0.0.1:0
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		srv.CloseClientConnections() // the live view's event stream never ends by itself
+		srv.Close()
+	})
 	return srv.URL
 }
 
@@ -168,7 +175,7 @@ func (b *tab) clean() {
 func TestBrowserLab(t *testing.T) {
 	start := time.Now()
 	b := openBrowser(t)
-	url := labServer(t, serveOptions{})
+	url := labServer(t, serveOptions{}, nil)
 	dl := t.TempDir()
 	if _, err := chromedp.CallBrowser(b.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dl}); err != nil {
@@ -181,8 +188,9 @@ func TestBrowserLab(t *testing.T) {
 	if got := str(b, `document.querySelector("#lesson-body h1").textContent`); got != "How an email travels" {
 		t.Errorf("lesson title %q", got)
 	}
-	if n := str(b, `String(document.querySelectorAll("#lesson option").length)`); n != "12" {
-		t.Errorf("%s lessons in the picker", n)
+	course, _ := lessons.Load(lessons.Builtin)
+	if n, want := str(b, `String(document.querySelectorAll("#lesson option").length)`), strconv.Itoa(len(course.Lang("en"))); n != want || want == "0" {
+		t.Errorf("%s lessons in the picker, want every English lesson (%s)", n, want)
 	}
 	if got := b.position(); !strings.HasPrefix(got, "Step 2 of ") {
 		t.Errorf("position %q", got)
@@ -373,6 +381,74 @@ func TestBrowserLab(t *testing.T) {
 
 	b.clean()
 	t.Logf("browser test: %v", time.Since(start).Round(time.Millisecond))
+}
+
+// The Live tab of native mode: a real client's session drawn as it
+// happens, and a fault injected from the page that the next real client
+// gets.
+func TestBrowserLive(t *testing.T) {
+	start := time.Now()
+	b := openBrowser(t)
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	rt, err := startNativeTo(ctx, serveOptions{SMTP: "127.0.0.1:0"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.lab.Close() })
+	smtpAddr := rt.lab.Addr("smtp", false).String()
+	url := labServer(t, serveOptions{}, rt)
+
+	// 1. The page finds native mode: a Live tab, connected.
+	b.open(url + "/#lang=en")
+	b.wait("the Live tab", `!document.getElementById("tab-live").hidden`)
+	b.click("#tab-live")
+	b.wait("the live stream", `!document.getElementById("panel-live").hidden && document.getElementById("live-status").textContent === `+jsQuote(view.T("en", "live.connected")))
+
+	// 2. A real client sends a message: the session appears, and is drawn.
+	if err := sendMail(smtpAddr, "alice@example.com", "bob@example.com", "first"); err != nil {
+		t.Fatal(err)
+	}
+	b.wait("the session", `document.querySelectorAll("#live-sessions button[data-action=live-open]").length === 1 && document.getElementById("live-transcript").textContent.includes("221 2.0.0")`)
+	if seq := str(b, `document.getElementById("live-seq").textContent`); !strings.Contains(seq, "RCPT TO:<bob@example.com>") || !strings.Contains(seq, "250 2.0.0") {
+		t.Errorf("the live diagram: %.400q", seq)
+	}
+	if log := str(b, `document.getElementById("live-log").textContent`); !strings.Contains(log, "status=sent") && !strings.Contains(log, "to=<bob@example.com>") {
+		t.Errorf("the live log: %.300q", log)
+	}
+
+	// 3. "The next RCPT TO gets 550 5.1.1", from the page.
+	b.click(`#live-faults button[data-quick="rcpt550"]`)
+	b.wait("the rule", `document.getElementById("live-faults").textContent.includes("RCPT TO:* → 550 5.1.1")`)
+	if rules := rt.Faults.List(); len(rules) != 1 || rules[0].Times != 1 {
+		t.Fatalf("the server's rules: %+v", rules)
+	}
+
+	// 4. The next real client gets it, and the page shows it.
+	err = sendMail(smtpAddr, "alice@example.com", "bob@example.com", "second")
+	if err == nil || !strings.Contains(err.Error(), "550") {
+		t.Errorf("the second message: %v, want a 550", err)
+	}
+	b.wait("the 550 in the page", `document.querySelectorAll("#live-sessions button[data-action=live-open]").length === 2 && document.querySelector('#live-transcript li.fault[data-code="550"]') !== null`)
+	b.click(`#live-transcript button.code[data-code="550"]`)
+	b.wait("its explanation", `document.getElementById("explain").open && document.getElementById("explain-body").textContent.includes("5.1.1")`)
+	b.click(`#explain button[data-action="close-dialog"]`)
+	b.wait("the card to close", `!document.getElementById("explain").open`)
+
+	// 5. A line of the live session offers its own faults; the rule goes.
+	b.click(`#live-seq g.can-fault[data-verb="RCPT"]`)
+	b.wait("the fault menu", `document.getElementById("fault-menu").open && document.getElementById("fault-menu-body").textContent.includes("550 5.1.1 <bob@example.com>")`)
+	b.click(`#fault-menu button[data-action="close-dialog"]`)
+	b.wait("the menu to close", `!document.getElementById("fault-menu").open`)
+	b.click(`#live-faults button[data-action="live-remove-fault"]`)
+	b.wait("no rules", `document.getElementById("live-faults").textContent.includes(`+jsQuote(view.T("en", "live.noRules"))+`)`)
+	if rules := rt.Faults.List(); len(rules) != 0 {
+		t.Errorf("the server's rules after the removal: %+v", rules)
+	}
+
+	b.clean()
+	t.Logf("live browser test: %v", time.Since(start).Round(time.Millisecond))
 }
 
 func jsQuote(s string) string {

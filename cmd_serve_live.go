@@ -16,6 +16,7 @@ import (
 
 	"maillab/sim/fault"
 	"maillab/web"
+	"maillab/web/app"
 )
 
 // The live view of native mode, beside the page:
@@ -74,7 +75,7 @@ func liveHandler(live *nativeRuntime, token string, logf func(string, ...any)) h
 	}
 	ls := &liveServer{rt: live, token: token, logf: logf, cop: http.NewCrossOriginProtection()}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /live/sessions.json", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /"+app.LiveSessionsPath, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, live.Hub.Sessions())
 	})
 	mux.HandleFunc("GET /live/trace/{file}", ls.trace)
@@ -277,22 +278,12 @@ func (ls *liveServer) changing(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// ruleJSON is a fault rule on the wire. Field names are matched without
-// regard to case, so {"When": …} (scenario.FaultSpec) reads too.
-type ruleJSON struct {
-	N        int    `json:"n,omitempty"` // its number, 1-based (listing only)
-	When     string `json:"when"`
-	Then     string `json:"then"`
-	Server   string `json:"server,omitempty"`
-	Protocol string `json:"protocol,omitempty"`
-	Nth      int    `json:"nth,omitempty"`
-	Times    int    `json:"times,omitempty"`
-}
-
-func (ls *liveServer) rules() []ruleJSON {
-	out := []ruleJSON{}
+// rules lists the rules as the page reads them (app.LiveRule: field names
+// are matched without regard to case, so {"When": …} reads too).
+func (ls *liveServer) rules() []app.LiveRule {
+	out := []app.LiveRule{}
 	for i, r := range ls.rt.Faults.List() {
-		out = append(out, ruleJSON{N: i + 1, When: r.When, Then: r.Then, Server: r.Server, Protocol: r.Protocol, Nth: r.Nth, Times: r.Times})
+		out = append(out, app.LiveRule{N: i + 1, When: r.When, Then: r.Then, Server: r.Server, Protocol: r.Protocol, Nth: r.Nth, Times: r.Times})
 	}
 	return out
 }
@@ -303,7 +294,7 @@ func (ls *liveServer) listFaults(w http.ResponseWriter, r *http.Request) {
 
 // addFault adds the rule in the body and answers 201 with every rule.
 func (ls *liveServer) addFault(w http.ResponseWriter, r *http.Request) {
-	var in ruleJSON
+	var in app.LiveRule
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRuleBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {

@@ -18,7 +18,7 @@ import (
 // and its fault panel under /live/: see liveHandler.
 func httpHandler(o serveOptions, live *nativeRuntime) (http.Handler, error) {
 	opts := web.Options{Logf: func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) },
-		Wasm: pageOverride.Wasm, Static: pageOverride.Static}
+		Wasm: pageOverride.Wasm, Static: pageOverride.Static, Live: live != nil}
 	if o.Lessons != "" {
 		st, err := os.Stat(o.Lessons)
 		if err != nil {

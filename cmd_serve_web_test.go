@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"maillab/web"
+	"maillab/web/app"
 )
 
 func TestServeLessonsFlag(t *testing.T) {
@@ -52,6 +55,18 @@ func TestServeLiveHook(t *testing.T) {
 	}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
+	// The page learns from itself that there is a live view (and a page
+	// without native mode never asks for one).
+	if app.LiveAttr != web.LiveAttr {
+		t.Errorf("the page reads %s, the server writes %s", app.LiveAttr, web.LiveAttr)
+	}
+	for live, h := range map[bool]http.Handler{true: h, false: must(httpHandler(serveOptions{}, nil))} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		if got := strings.Contains(rec.Body.String(), "<html "+web.LiveAttr+`="1" `); got != live {
+			t.Errorf("native mode %v: index.html has %s: %v", live, web.LiveAttr, got)
+		}
+	}
 	for path, want := range map[string]int{"/live/sessions.json": 200, "/live/trace/999.json": 404, "/live/nothing": 404, "/": 200} {
 		resp, err := http.Get(srv.URL + path)
 		if err != nil {
@@ -62,4 +77,11 @@ func TestServeLiveHook(t *testing.T) {
 			t.Errorf("GET %s: %s, want %d", path, resp.Status, want)
 		}
 	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hack-pad/safejs"
 
+	"maillab/web/app"
 	"maillab/web/course"
 )
 
@@ -172,4 +173,90 @@ func (p *page) download(name, mime, text string) {
 // replaceURL rewrites the fragment without a history entry or an event.
 func replaceURL(frag string) {
 	global().get("history").call("replaceState", safejs.Null(), "", "#"+frag)
+}
+
+// request sends an HTTP request for the model (app.Request): the body, if
+// any, as JSON; the status and the body, whatever the status, go to
+// RequestDone on the queue.
+func (p *page) request(c app.Cmd) {
+	method, path := c.Method, c.Path
+	done := func(status int, body []byte, err error) {
+		p.q.Post(func() { p.m.RequestDone(method, path, status, body, err) })
+	}
+	props := map[string]any{"method": method, "cache": "no-store", "credentials": "same-origin"}
+	if c.Text != "" {
+		props["body"] = c.Text
+		props["headers"] = map[string]any{"Content-Type": "application/json"}
+	}
+	opts := object(props)
+	if opts.err != nil {
+		done(0, nil, opts.err)
+		return
+	}
+	then(global().call("fetch", path, opts.v), func(r safejs.Value) any {
+		res := wrap(r)
+		status := int(res.get("status").float())
+		then(res.call("text"), func(t safejs.Value) any {
+			s, err := t.String()
+			done(status, []byte(s), err)
+			return nil
+		}, func(err error) { done(status, nil, err) })
+		return nil
+	}, func(err error) { done(0, nil, errors.New(path+": "+err.Error())) })
+}
+
+// openStream opens the event stream (app.Stream) after wait, closing the
+// one open before. EventSource reconnects by itself after a network error
+// or the end of the stream; it gives up (readyState CLOSED, 2) only when
+// the server answers with an error, and the model asks again later.
+func (p *page) openStream(path string, wait time.Duration) {
+	if wait > 0 {
+		p.after(wait, func() { p.openStream(path, 0) })
+		return
+	}
+	p.closeStream()
+	es := global().get("EventSource").new(path)
+	if !es.ok() {
+		p.q.Post(func() { p.m.StreamError(true) })
+		return
+	}
+	p.es = es
+	listen := func(event string, fn func(ev js)) {
+		var f safejs.Func
+		f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+			if len(args) > 0 {
+				fn(wrap(args[0]))
+			}
+			return nil
+		})
+		if err != nil {
+			return
+		}
+		p.esFuncs = append(p.esFuncs, f)
+		es.call("addEventListener", event, f.Value())
+	}
+	listen("open", func(js) { p.post((*app.Model).StreamOpened) })
+	listen("message", func(ev js) {
+		data := ev.get("data").str()
+		p.post(func(m *app.Model) { m.StreamEvent("", data) })
+	})
+	listen("dropped", func(js) { p.post(func(m *app.Model) { m.StreamEvent("dropped", "") }) })
+	listen("error", func(js) {
+		closed := es.get("readyState").float() == 2
+		if closed {
+			p.closeStream()
+		}
+		p.post(func(m *app.Model) { m.StreamError(closed) })
+	})
+}
+
+// closeStream closes the event stream and releases its listeners.
+func (p *page) closeStream() {
+	if p.es.ok() {
+		p.es.call("close")
+	}
+	for _, f := range p.esFuncs {
+		f.Release()
+	}
+	p.es, p.esFuncs = js{}, nil
 }

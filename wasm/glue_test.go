@@ -236,3 +236,89 @@ func TestSetURLThrottled(t *testing.T) {
 		t.Errorf("after the window: %q", got)
 	}
 }
+
+// request sends the model's requests with fetch (JSON bodies, the page's
+// own credentials) and hands the status and body back, whatever the status.
+func TestRequest(t *testing.T) {
+	eval(t, `globalThis.fetchCalls = []`)
+	eval(t, `globalThis.realFetch = globalThis.fetch`)
+	eval(t, `globalThis.fetch = (url, opts) => {
+		fetchCalls.push({url, method: opts.method, body: opts.body || "", type: (opts.headers || {})["Content-Type"] || "", credentials: opts.credentials});
+		if (url === "down") return Promise.reject(new TypeError("Failed to fetch"));
+		const status = opts.method === "GET" ? 200 : 403;
+		const body = status === 200 ? '[{"n":1,"when":"RCPT TO:*","then":"550 5.1.1 no"}]' : "refused";
+		return Promise.resolve({status, text: () => Promise.resolve(body)});
+	}`)
+	defer eval(t, `(globalThis.fetch = globalThis.realFetch, delete globalThis.fetchCalls)`)
+	p := &page{q: app.NewQueue(), m: app.New(app.State{Lang: app.LangEN}, "")}
+	p.m.EnableLive()
+
+	p.request(app.Cmd{Kind: app.Request, Method: "GET", Path: app.LiveFaultsPath})
+	waitQueue(t, p.q)
+	if rules := p.m.LiveRules(); len(rules) != 1 || rules[0].Then != "550 5.1.1 no" {
+		t.Errorf("rules after GET: %+v", rules)
+	}
+	p.request(app.Cmd{Kind: app.Request, Method: "POST", Path: app.LiveFaultsPost, Text: `{"when":"x"}`})
+	waitQueue(t, p.q)
+	call := global().get("fetchCalls").call("at", -1)
+	if call.get("method").str() != "POST" || call.get("body").str() != `{"when":"x"}` || call.get("type").str() != "application/json" || call.get("credentials").str() != "same-origin" {
+		t.Errorf("POST sent as %s %q %q %q", call.get("method").str(), call.get("body").str(), call.get("type").str(), call.get("credentials").str())
+	}
+	if rules := p.m.LiveRules(); len(rules) != 0 {
+		t.Errorf("a 403 leaves rules on screen: %+v", rules)
+	}
+	p.request(app.Cmd{Kind: app.Request, Method: "GET", Path: "down"})
+	waitQueue(t, p.q) // a network failure is an answer too
+}
+
+// openStream follows an EventSource: its events become model calls, and a
+// stream the browser gave up on is closed and asked for again later.
+func TestOpenStream(t *testing.T) {
+	eval(t, `globalThis.EventSource = class {
+		constructor(url) { this.url = url; this.readyState = 0; this.l = {}; this.closed = false; (globalThis.sources ||= []).push(this) }
+		addEventListener(ev, fn) { this.l[ev] = fn }
+		close() { this.closed = true; this.readyState = 2 }
+		fire(ev, data) { this.l[ev]({data}) }
+	}`)
+	defer eval(t, `(delete globalThis.EventSource, delete globalThis.sources)`)
+	p := &page{q: app.NewQueue(), m: app.New(app.State{Lang: app.LangEN}, "")}
+	p.m.EnableLive()
+	p.m.RequestDone("GET", app.LiveSessionsPath, 200, []byte("[]"), nil)
+	p.m.TakeCmds()
+
+	p.openStream(app.LiveEventsPath, 0)
+	es := global().get("sources").call("at", -1)
+	if es.get("url").str() != app.LiveEventsPath {
+		t.Fatalf("EventSource(%q)", es.get("url").str())
+	}
+	es.call("fire", "open", "")
+	waitQueue(t, p.q)
+	reload := false
+	for _, c := range p.m.TakeCmds() {
+		reload = reload || c.Kind == app.Request && c.Path == app.LiveSessionsPath
+	}
+	if !reload {
+		t.Error("an opened stream does not reload the sessions")
+	}
+	es.call("fire", "message", `{"session":{"id":4,"proto":"smtp","client":"127.0.0.1:5","server":"mail.example.com","start":"2026-03-02T09:00:00Z","live":true,"steps":1},"step":{"at":0,"kind":"connect","text":"smtp"}}`)
+	waitQueue(t, p.q)
+	if s := p.m.LiveSessions(); len(s) != 1 || s[0].ID != 4 {
+		t.Errorf("sessions after an event: %+v", s)
+	}
+	// Opening again closes the one before.
+	p.openStream(app.LiveEventsPath, 0)
+	if !es.get("closed").bool() {
+		t.Error("the first stream is still open")
+	}
+	es = global().get("sources").call("at", -1)
+	_ = es.set("readyState", 2)
+	es.call("fire", "error", "")
+	waitQueue(t, p.q)
+	retry := false
+	for _, c := range p.m.TakeCmds() {
+		retry = retry || c.Kind == app.Stream && c.Wait == app.StreamRetry
+	}
+	if !es.get("closed").bool() || !retry || p.es.ok() {
+		t.Errorf("a stream the browser gave up on: closed %v, retry asked %v", es.get("closed").bool(), retry)
+	}
+}

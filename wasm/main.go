@@ -23,6 +23,9 @@ func main() {
 	}
 	p.listen()
 	p.mark("maillab-main")
+	if p.doc.get("documentElement").attr(app.LiveAttr) != "" {
+		p.m.EnableLive()
+	}
 	p.m.Start()
 	p.flush()
 	for range p.q.Ready() {

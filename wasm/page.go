@@ -35,6 +35,9 @@ type page struct {
 	pendingURL string    // the latest fragment
 	urlAt      time.Time // when the URL was last rewritten
 	urlTimer   bool      // a rewrite is due
+
+	es      js            // the live view's EventSource, if open
+	esFuncs []safejs.Func // its listeners, released when it closes
 }
 
 func newPage() (*page, error) {
@@ -256,7 +259,7 @@ func (p *page) translate(lang string) {
 // measuring now would make the browser lay the page out twice.
 func (p *page) scrollSoon(id string) {
 	switch id {
-	case "seq", "transcript", "term-out":
+	case "seq", "transcript", "term-out", "live-seq", "live-transcript":
 	default:
 		return
 	}
@@ -278,7 +281,7 @@ func (p *page) scrollSoon(id string) {
 // the terminal at its end.
 func (p *page) scrolled(id string, el js) {
 	switch id {
-	case "seq", "transcript":
+	case "seq", "transcript", "live-seq", "live-transcript":
 		cur := el.call("querySelector", `[aria-current="step"]`)
 		box := el // the scrolling panel
 		if !cur.ok() {
@@ -341,6 +344,10 @@ func (p *page) do(c app.Cmd) {
 		p.byID(c.Key).call("focus")
 	case app.Later:
 		p.after(0, func() {})
+	case app.Request:
+		p.request(c)
+	case app.Stream:
+		p.openStream(c.Path, c.Wait)
 	}
 }
 
@@ -484,7 +491,7 @@ func (p *page) onClick(ev js) {
 	case "ctl-reset":
 		p.post((*app.Model).Reset)
 		return
-	case "tab-session", "tab-terminal", "tab-editor":
+	case "tab-session", "tab-terminal", "tab-editor", "tab-live":
 		tab := strings.TrimPrefix(id, "tab-")
 		p.post(func(m *app.Model) { m.SetTab(tab) })
 		return
@@ -508,18 +515,39 @@ func (p *page) onClick(ev js) {
 		// A file picker opens only from the click itself, not later.
 		p.byID("file").call("click")
 		return
+	case "live-follow":
+		on := el.attr("aria-pressed") != "true"
+		p.post(func(m *app.Model) { m.SetFollow(on) })
+		return
 	}
 	n := func(name string) int { return atoi(el.attr(name)) }
+	live := el.call("closest", "#panel-live").ok()
 	switch el.attr("data-action") {
 	case "explain":
 		term := el.attr("data-term") == "1" || el.call("closest", "#panel-terminal").ok()
 		step := n("data-step")
+		if live {
+			p.post(func(m *app.Model) { m.ExplainLive(step) })
+			break
+		}
 		p.post(func(m *app.Model) { m.ExplainStep(term, step) })
 	case "fault":
 		step := n("data-step")
-		if !el.call("closest", "#panel-terminal").ok() {
+		switch {
+		case live:
+			p.post(func(m *app.Model) { m.OpenLiveFaultMenu(step) })
+		case !el.call("closest", "#panel-terminal").ok():
 			p.post(func(m *app.Model) { m.OpenFaultMenu(step) })
 		}
+	case "live-open":
+		id := n("data-id")
+		p.post(func(m *app.Model) { m.OpenLive(id) })
+	case "live-quick":
+		name := el.attr("data-quick")
+		p.post(func(m *app.Model) { m.AddQuickRule(name) })
+	case "live-remove-fault":
+		i := n("data-n")
+		p.post(func(m *app.Model) { m.RemoveLiveRule(i) })
 	case "add-fault":
 		choice := n("data-choice")
 		once := p.byID("fault-once").get("checked").bool()
@@ -550,8 +578,12 @@ func (p *page) onClick(ev js) {
 		step := n("data-step")
 		term := el.call("closest", "#panel-terminal").ok()
 		switch {
+		case strings.Contains(class, "k-reply") && live:
+			p.post(func(m *app.Model) { m.ExplainLive(step) })
 		case strings.Contains(class, "k-reply"):
 			p.post(func(m *app.Model) { m.ExplainStep(term, step) })
+		case strings.Contains(class, "can-fault") && live:
+			p.post(func(m *app.Model) { m.OpenLiveFaultMenu(step) })
 		case strings.Contains(class, "can-fault") && !term:
 			p.post(func(m *app.Model) { m.OpenFaultMenu(step) })
 		}

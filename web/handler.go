@@ -82,7 +82,16 @@ type Options struct {
 	// --lessons DIR`): it is read again whenever a file changes, and the
 	// page reloads the lesson on screen.
 	Watch bool
+
+	// Live says the server also serves native mode's live view under
+	// live/ (`maillab serve --smtp …`): index.html says so (data-live on
+	// <html>), and the page shows its Live tab without asking first.
+	Live bool
 }
+
+// LiveAttr is the attribute of <html> that tells the page the server runs
+// native mode's live view.
+const LiveAttr = "data-live"
 
 // asset is one file ready to serve.
 type asset struct {
@@ -164,6 +173,9 @@ func Handler(opts Options) http.Handler {
 	for _, a := range assets {
 		if a.name == "index.html" {
 			a.raw = rewriteIndex(a.raw, assets)
+			if opts.Live {
+				a.raw = bytes.Replace(a.raw, []byte("<html "), []byte("<html "+LiveAttr+`="1" `), 1)
+			}
 			sum := sha256.Sum256(a.raw)
 			a.etag = `"` + hex.EncodeToString(sum[:8]) + `"`
 			h.index = a

@@ -146,6 +146,12 @@ func (r Rule) proto() string {
 
 // Validate checks the rule's shape; the error says what is wrong.
 func (r Rule) Validate() error {
+	for _, f := range []string{r.When, r.Then, r.Server, r.Protocol} {
+		if strings.IndexFunc(f, func(c rune) bool { return c < 0x20 || c == 0x7f }) >= 0 {
+			// A CR or LF in a rule would let it forge extra reply lines.
+			return fmt.Errorf("a rule must not contain control characters such as CR or LF")
+		}
+	}
 	if strings.TrimSpace(r.When) == "" {
 		return fmt.Errorf("when is empty: give a command line such as \"RCPT TO:<bob@example.com>\", or connect, or end-of-data")
 	}

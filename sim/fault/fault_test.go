@@ -108,6 +108,9 @@ func TestThenForms(t *testing.T) {
 	if err := (Rule{When: "x", Then: "+OK", Protocol: "pop3"}).Validate(); err == nil {
 		t.Error("a POP3 fault must be -ERR")
 	}
+	if err := (Rule{When: "DATA", Then: "550 5.7.1 no\r\n250 2.0.0 forged"}).Validate(); err == nil {
+		t.Error("a reply with CR LF in it was accepted")
+	}
 	if err := (Rule{When: " ", Then: "drop"}).Validate(); err == nil {
 		t.Error("empty when accepted")
 	}

@@ -42,17 +42,18 @@ const (
 // and posts the outcome back as a call on the model (IndexLoaded,
 // DocLoaded, CopyDone …).
 type Cmd struct {
-	Kind CmdKind
-	Path string        // Fetch: the URL, relative to the page
-	Key  string        // Save: the localStorage key; Dialog: the dialog's id
-	Text string        // Save: the value; Copy and Download: the text
-	Name string        // Download: the file name
-	Type string        // Download: the MIME type
-	Line int           // SelectLine: the line (1-based)
-	Col  int           // SelectLine: the column (1-based)
-	Open bool          // Dialog: open (showModal) or close
-	URL  string        // SetURL: the fragment, without "#"
-	Wait time.Duration // Poll: when to call Poll again
+	Kind   CmdKind
+	Method string        // Request: GET, POST, DELETE
+	Path   string        // Fetch, Request, Stream: the URL, relative to the page
+	Key    string        // Save: the localStorage key; Dialog: the dialog's id
+	Text   string        // Save: the value; Copy and Download: the text; Request: the JSON body
+	Name   string        // Download: the file name
+	Type   string        // Download: the MIME type
+	Line   int           // SelectLine: the line (1-based)
+	Col    int           // SelectLine: the column (1-based)
+	Open   bool          // Dialog: open (showModal) or close
+	URL    string        // SetURL: the fragment, without "#"
+	Wait   time.Duration // Poll: when to call Poll again; Stream: when to open it
 }
 
 // CmdKind says what a Cmd asks for.
@@ -69,4 +70,11 @@ const (
 	Poll                      // call Poll after Wait
 	Focus                     // focus the element Key
 	Later                     // render again soon (after the browser has painted)
+	// Request sends Method to Path (with Text as a JSON body, if any) and
+	// answers with RequestDone, whatever the status.
+	Request
+	// Stream opens the event stream at Path (after Wait), closing the one
+	// open before; its events go to StreamOpened, StreamEvent and
+	// StreamError.
+	Stream
 )

@@ -49,6 +49,11 @@ type page struct {
 	// hold keeps fetched answers back until release (to test races).
 	hold    bool
 	pending []Cmd
+	// server answers Requests (the live view's); nil: 404 for all, as a
+	// server without native mode. requests records them.
+	server   func(method, path, body string) (int, string)
+	requests []Cmd
+	streams  []Cmd // event streams opened
 }
 
 func newPage(t *testing.T, frag string, files map[string][]byte) *page {
@@ -131,6 +136,15 @@ func (p *page) run(c Cmd) {
 		p.url = c.URL
 	case Poll:
 		p.polls++
+	case Request:
+		p.requests = append(p.requests, c)
+		status, body := 404, "404 page not found\n"
+		if p.server != nil {
+			status, body = p.server(c.Method, strings.SplitN(c.Path, "?", 2)[0], c.Text)
+		}
+		p.q.Post(func() { p.m.RequestDone(c.Method, c.Path, status, []byte(body), nil) })
+	case Stream:
+		p.streams = append(p.streams, c)
 	}
 }
 

@@ -67,6 +67,9 @@ func (m *Model) KeyFor(key, tag, id, role string, inDialog, mod bool) Key {
 // NextTab is the tab after (or, with back, before) the one shown.
 func (m *Model) NextTab(back bool) string {
 	tabs := []string{TabSession, TabTerminal, TabEditor}
+	if m.live.available {
+		tabs = append(tabs, TabLive)
+	}
 	i := 0
 	for j, t := range tabs {
 		if t == m.st.Tab {

@@ -28,21 +28,24 @@ import (
 
 // What needs repainting (Model.dirty).
 const (
-	dLabels    = 1 << iota // the language: every label
-	dPicker                // the lesson picker
-	dLesson                // the lesson's text
-	dExercises             // the exercises' status
-	dSession               // everything that follows the cursor
-	dFaults                // the fault panel
-	dEditor                // the editor's text
-	dEditorMsg             // the editor's errors
-	dTerminal              // the terminal
-	dTabs                  // which tab is shown
-	dPlay                  // the play button
-	dExplain               // the explanation card
-	dMenu                  // the fault menu
-	dCopy                  // the copy status
-	dAll       = 1<<iota - 1
+	dLabels     = 1 << iota // the language: every label
+	dPicker                 // the lesson picker
+	dLesson                 // the lesson's text
+	dExercises              // the exercises' status
+	dSession                // everything that follows the cursor
+	dFaults                 // the fault panel
+	dEditor                 // the editor's text
+	dEditorMsg              // the editor's errors
+	dTerminal               // the terminal
+	dTabs                   // which tab is shown
+	dPlay                   // the play button
+	dExplain                // the explanation card
+	dMenu                   // the fault menu
+	dCopy                   // the copy status
+	dLiveList               // the Live tab: its sessions and the stream's state
+	dLiveView               // the live session on screen
+	dLiveFaults             // the real servers' fault rules
+	dAll        = 1<<iota - 1
 )
 
 // Storage keys (localStorage), shared with boot.js for the language.
@@ -87,14 +90,20 @@ type Model struct {
 	speed   float64
 
 	explainTerm bool
-	explainStep int // -1: no card
-	menuStep    int // -1: no fault menu
+	explainLive bool // the card is about the live session
+	explainStep int  // -1: no card
+	menuStep    int  // -1: no fault menu
+	menuLive    bool // the menu is about the live session (its rules go to the real servers)
 	copyStatus  string
+
+	live liveState // the Live tab (live.go)
 
 	seqView  *view.Sequence       // the session's trace laid out, for any cursor
 	trView   *view.TranscriptView // its transcript
-	diagrams map[string]string    // state diagrams already drawn
-	packed   map[string]string    // texts already packed for the URL
+	liveSeq  *view.Sequence       // the live session's, as far as it has come
+	liveTr   *view.TranscriptView
+	diagrams map[string]string // state diagrams already drawn
+	packed   map[string]string // texts already packed for the URL
 
 	statuses map[statusKey][]lessons.Unmet // exercises already checked
 
@@ -158,6 +167,14 @@ func (m *Model) Ready() bool { return m.ready }
 
 // Start asks for the course (or opens the file the link carries).
 func (m *Model) Start() {
+	if m.live.server {
+		m.request("GET", LiveSessionsPath, "") // the Live tab, once it answers
+	} else {
+		m.live.checked = true
+		if m.st.Tab == TabLive {
+			m.st.Tab = TabSession
+		}
+	}
 	if m.st.File != "" {
 		m.openFile(m.st.File, []byte(m.st.FileSrc))
 	}
@@ -415,7 +432,7 @@ func (m *Model) run() {
 		m.tr, m.runErr = &trace.Trace{}, err.Error()
 		return
 	}
-	if m.explainStep >= 0 && !m.explainTerm {
+	if m.explainStep >= 0 && !m.explainTerm && !m.explainLive {
 		// An open card stays if its step is the same line (a language
 		// switch); a fault that changed the dialogue closes it.
 		if m.tr == nil || m.explainStep >= len(m.tr.Steps) || m.explainStep >= len(tr.Steps) ||
@@ -620,6 +637,10 @@ func (m *Model) LoadScenario(id string) {
 func (m *Model) SetTab(tab string) {
 	switch tab {
 	case TabSession, TabTerminal, TabEditor:
+	case TabLive:
+		if m.live.checked && !m.live.available {
+			return
+		}
 	default:
 		return
 	}
@@ -628,6 +649,12 @@ func (m *Model) SetTab(tab string) {
 	}
 	m.st.Tab = tab
 	m.dirty |= dTabs
+	if tab == TabLive {
+		m.dirty |= dLiveList | dLiveView | dLiveFaults
+		if m.live.available {
+			m.request("GET", LiveFaultsPath, "") // another page may have changed them
+		}
+	}
 	if tab == TabTerminal && m.term == nil {
 		m.connect()
 	}
@@ -679,17 +706,26 @@ func (m *Model) OpenFaultMenu(step int) {
 		return
 	}
 	m.stop()
-	m.menuStep = step
+	m.menuStep, m.menuLive = step, false
 	m.dirty |= dMenu
 	m.cmds = append(m.cmds, Cmd{Kind: Dialog, Key: "fault-menu", Open: true})
 }
 
 // FaultChoices lists what the fault menu offers.
 func (m *Model) FaultChoices() []scenario.FaultSpec {
-	if m.tr == nil || m.menuStep < 0 || m.menuStep >= len(m.tr.Steps) {
+	tr := m.menuTrace()
+	if tr == nil || m.menuStep < 0 || m.menuStep >= len(tr.Steps) {
 		return nil
 	}
-	return scenario.FaultChoices(m.tr.Steps[m.menuStep])
+	return scenario.FaultChoices(tr.Steps[m.menuStep])
+}
+
+// menuTrace is the trace the fault menu is about.
+func (m *Model) menuTrace() *trace.Trace {
+	if m.menuLive {
+		return m.live.tr
+	}
+	return m.tr
 }
 
 // AddFault injects the i-th choice of the open fault menu (only once, as
@@ -704,6 +740,11 @@ func (m *Model) AddFault(i int, once bool) {
 	f := choices[i]
 	if once {
 		f.Times = 1
+	}
+	if m.menuLive {
+		m.closeDialog("fault-menu")
+		m.AddLiveRule(liveSpec(f))
+		return
 	}
 	m.st.Faults = slices.DeleteFunc(m.st.Faults, func(g scenario.FaultSpec) bool { return sameTarget(f, g) })
 	m.st.Faults = append(m.st.Faults, f)
@@ -741,7 +782,7 @@ func (m *Model) ExplainStep(term bool, step int) {
 		return
 	}
 	m.stop()
-	m.explainTerm, m.explainStep = term, step
+	m.explainTerm, m.explainLive, m.explainStep = term, false, step
 	m.dirty |= dExplain
 	m.cmds = append(m.cmds, Cmd{Kind: Dialog, Key: "explain", Open: true})
 }
@@ -750,9 +791,9 @@ func (m *Model) ExplainStep(term bool, step int) {
 func (m *Model) DialogClosed(id string) {
 	switch id {
 	case "explain":
-		m.explainStep = -1
+		m.explainStep, m.explainLive = -1, false
 	case "fault-menu":
-		m.menuStep = -1
+		m.menuStep, m.menuLive = -1, false
 	}
 }
 
@@ -1115,6 +1156,9 @@ func (m *Model) Apply(st State) {
 	}
 	old := m.st
 	m.st = st
+	if st.Tab == TabLive && m.live.checked && !m.live.available {
+		m.st.Tab = TabSession
+	}
 	m.stop()
 	m.dirty = dAll
 	m.spec, m.term, m.termTr = nil, nil, nil

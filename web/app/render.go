@@ -9,6 +9,7 @@ import (
 	"maillab/sim/explain"
 	"maillab/sim/machine"
 	"maillab/sim/pop3"
+	"maillab/sim/scenario"
 	"maillab/sim/smtp"
 	"maillab/sim/trace"
 	"maillab/web/course"
@@ -99,24 +100,29 @@ func (m *Model) Render() []Patch {
 		p = append(p, m.terminalPatches()...)
 	}
 	if d&dTabs != 0 {
-		for _, t := range []string{TabSession, TabTerminal, TabEditor} {
+		for _, t := range []string{TabSession, TabTerminal, TabEditor, TabLive} {
 			on := t == m.st.Tab
 			set("tab-"+t, "aria-selected", strconv.FormatBool(on))
 			set("tab-"+t, "tabindex", map[bool]string{true: "0", false: "-1"}[on])
 			flag("panel-"+t, "hidden", !on)
 		}
+		flag("tab-"+TabLive, "hidden", !m.live.available)
 	}
+	p = append(p, m.livePatches(d)...)
 	if d&dExplain != 0 && m.explainStep >= 0 {
 		tr := m.tr
-		if m.explainTerm {
+		switch {
+		case m.explainTerm:
 			tr = m.termTr
+		case m.explainLive:
+			tr = m.live.tr
 		}
 		if tr != nil && m.explainStep < len(tr.Steps) {
 			set("explain-body", HTML, view.Explanation(tr.Steps[m.explainStep], lang))
 		}
 	}
-	if d&dMenu != 0 && m.menuStep >= 0 && m.tr != nil && m.menuStep < len(m.tr.Steps) {
-		line := faultLine(m.tr.Steps[m.menuStep], lang)
+	if mt := m.menuTrace(); d&dMenu != 0 && m.menuStep >= 0 && mt != nil && m.menuStep < len(mt.Steps) {
+		line := faultLine(mt.Steps[m.menuStep], lang)
 		set("fault-menu-title", Text, view.Tf(lang, "faults.menu", "line", line))
 		set("fault-menu-body", HTML, m.faultMenuHTML())
 	}
@@ -391,6 +397,16 @@ func (m *Model) titlePatches() []Patch {
 // connection at the cursor, from the engine's own tables, with the
 // current state and the last transition lit.
 func (m *Model) stateDiagrams(tr *trace.Trace, cur int) (client, server string) {
+	profile := ""
+	if m.spec != nil && m.spec.Fetch != nil {
+		profile = m.spec.Fetch.Client
+	}
+	return m.stateDiagramsFor(tr, cur, profile)
+}
+
+// stateDiagramsFor is stateDiagrams with the POP3 client's profile (""
+// for poplib's).
+func (m *Model) stateDiagramsFor(tr *trace.Trace, cur int, popClient string) (client, server string) {
 	conn, proto := 0, ""
 	for i := min(cur, len(tr.Steps)-1); i >= 0; i-- {
 		if s := tr.Steps[i]; s.Conn != 0 {
@@ -429,20 +445,16 @@ func (m *Model) stateDiagrams(tr *trace.Trace, cur int) (client, server string) 
 			}
 		}
 	}
-	client = m.diagram(proto+" client", cState, cFrom, cEvent, func() []machine.Transition {
+	client = m.diagram(proto+" client", popClient, cState, cFrom, cEvent, func() []machine.Transition {
 		if proto != "pop3" {
 			return smtp.ClientTable()
 		}
-		profile := "poplib"
-		if m.spec != nil && m.spec.Fetch != nil && m.spec.Fetch.Client != "" {
-			profile = m.spec.Fetch.Client
-		}
-		if t := pop3.ClientTransitions(profile); t != nil {
+		if t := pop3.ClientTransitions(popClient); popClient != "" && t != nil {
 			return t
 		}
 		return pop3.ClientTransitions("poplib")
 	})
-	server = m.diagram(proto+" server", sState, sFrom, sEvent, func() []machine.Transition {
+	server = m.diagram(proto+" server", "", sState, sFrom, sEvent, func() []machine.Transition {
 		if proto == "pop3" {
 			return pop3.ServerTransitions()
 		}
@@ -453,11 +465,8 @@ func (m *Model) stateDiagrams(tr *trace.Trace, cur int) (client, server string) 
 
 // diagram is view.StateDiagram with a memory: a machine has a handful of
 // states, and most steps do not change them.
-func (m *Model) diagram(which, current, from, event string, table func() []machine.Transition) string {
-	key := which + "\x00" + current + "\x00" + from + "\x00" + event + "\x00" + m.st.Lang
-	if m.spec != nil && m.spec.Fetch != nil {
-		key += "\x00" + m.spec.Fetch.Client
-	}
+func (m *Model) diagram(which, profile, current, from, event string, table func() []machine.Transition) string {
+	key := which + "\x00" + profile + "\x00" + current + "\x00" + from + "\x00" + event + "\x00" + m.st.Lang
 	if d, ok := m.diagrams[key]; ok {
 		return d
 	}
@@ -526,7 +535,15 @@ func (m *Model) faultMenuHTML() string {
 	if len(choices) == 0 {
 		return `<p class="hint">` + esc(view.T(lang, "faults.noChoice")) + "</p>"
 	}
-	for _, f := range m.st.Faults {
+	here := m.st.Faults
+	if m.menuLive {
+		here = nil
+		for _, r := range m.live.rules {
+			here = append(here, scenario.FaultSpec{When: r.When, Then: r.Then, Server: r.Server, Protocol: r.Protocol})
+		}
+		b.WriteString(`<p class="hint">` + esc(view.T(lang, "live.menuNote")) + "</p>")
+	}
+	for _, f := range here {
 		if len(choices) > 0 && sameTarget(f, choices[0]) {
 			b.WriteString(`<p class="hint">` + esc(view.Tf(lang, "faults.here", "rule", f.Then)) + "</p>")
 		}

@@ -40,7 +40,7 @@ type State struct {
 	Source        string               // the scenario as the student edited it; "" = as the lesson has it
 	Faults        []scenario.FaultSpec // injected by the student, tried before the scenario's own
 	Step          int                  // steps of the trace shown (the cursor is Step-1)
-	Tab           string               // TabSession | TabTerminal | TabEditor
+	Tab           string               // TabSession | TabTerminal | TabEditor | TabLive
 	Proto         string               // the terminal's protocol: smtp | pop3
 	Server        string               // the terminal's server ("" = the scenario's)
 	Typed         []string             // the lines typed in the terminal
@@ -144,7 +144,7 @@ func ParseFragment(frag string) (s State, lessonFile string, ok bool) {
 		s.Step = n
 	}
 	switch t := q.Get("tab"); t {
-	case TabTerminal, TabEditor:
+	case TabTerminal, TabEditor, TabLive:
 		s.Tab = t
 	default:
 		s.Tab = TabSession

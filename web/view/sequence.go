@@ -62,7 +62,8 @@ func SequenceDiagram(t *trace.Trace, cursor int, lang string) string {
 // joins rows already drawn (a step of a long trace must repaint within a
 // frame). The trace must not change while the Sequence is in use.
 type Sequence struct {
-	t    *trace.Trace
+	t    *trace.Trace // the trace as drawn (notes in the page's language)
+	src  *trace.Trace // the trace as given, which Trace returns
 	lang string
 	L    seqLayout
 	rows [][2]string // step → its <g>, drawn as a past step [0] and as the current one [1]
@@ -73,8 +74,9 @@ func NewSequence(t *trace.Trace, lang string) *Sequence {
 	if t == nil {
 		t = &trace.Trace{}
 	}
+	src := t
 	t = Localize(t, lang)
-	return &Sequence{t: t, lang: lang, L: layoutSequence(t, lang), rows: make([][2]string, len(t.Steps))}
+	return &Sequence{t: t, src: src, lang: lang, L: layoutSequence(t, lang), rows: make([][2]string, len(t.Steps))}
 }
 
 // NewSequenceFrom lays a trace out like NewSequence, reusing what prev
@@ -106,7 +108,7 @@ func samePrefix(a, b []trace.Step) int {
 }
 
 // Trace returns the trace the Sequence draws.
-func (q *Sequence) Trace() *trace.Trace { return q.t }
+func (q *Sequence) Trace() *trace.Trace { return q.src }
 
 // Lang returns the language it draws in.
 func (q *Sequence) Lang() string { return q.lang }
