@@ -3,11 +3,11 @@ package web
 import (
 	"context"
 	"io/fs"
+	"maillab/web/headless"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -95,40 +95,6 @@ func buildBootWasm(t *testing.T) []byte {
 	return b
 }
 
-// console collects everything the page writes to the console.
-type console struct {
-	mu   sync.Mutex
-	msgs []chromedp.ConsoleMessage
-}
-
-func listen(ctx context.Context) *console {
-	c := &console{}
-	msgs := chromedp.Console(ctx)
-	go func() {
-		for m, err := range msgs {
-			if err != nil {
-				return
-			}
-			c.mu.Lock()
-			c.msgs = append(c.msgs, m)
-			c.mu.Unlock()
-		}
-	}()
-	return c
-}
-
-func (c *console) errors() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []string
-	for _, m := range c.msgs {
-		if m.Type == chromedp.ConsoleError || m.IsException() || m.Type == chromedp.ConsoleWarning {
-			out = append(out, m.String()+" ("+m.URL+")")
-		}
-	}
-	return out
-}
-
 // TestBrowserBoot loads the page in headless Chromium: boot.js downloads the
 // wasm with a progress bar that reaches the end, the Go program starts and
 // renders web/view's output, the CSP lets all of it run, and the console
@@ -137,13 +103,13 @@ func TestBrowserBoot(t *testing.T) {
 	ctx := browser(t)
 	wasm := buildBootWasm(t)
 	srv := newTestServer(t, Handler(Options{Static: pageFS(t, wasm)}))
-	con := listen(ctx)
+	con := headless.Listen(ctx)
 
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv+"/")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.documentElement.dataset.ready === "1"`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
-		t.Fatalf("the wasm did not start: %v; console: %q", err, con.errors())
+		t.Fatalf("the wasm did not start: %v; console: %q", err, con.Problems())
 	}
 	type state struct {
 		BootHidden bool   `json:"bootHidden"`
@@ -178,7 +144,7 @@ func TestBrowserBoot(t *testing.T) {
 	if !strings.Contains(st.Explain, "550") {
 		t.Errorf("no explanation rendered: %q", st.Explain)
 	}
-	if e := con.errors(); len(e) > 0 {
+	if e := con.Problems(); len(e) > 0 {
 		t.Errorf("console errors: %q", e)
 	}
 
@@ -197,7 +163,7 @@ func TestBrowserBoot(t *testing.T) {
 	if want := "zh-CN " + view.T("zh", "ctl.step") + " " + view.T("zh", "seq.title"); !strings.HasPrefix(step, want) {
 		t.Errorf("in Chinese: %q, want prefix %q", step, want)
 	}
-	if e := con.errors(); len(e) > 0 {
+	if e := con.Problems(); len(e) > 0 {
 		t.Errorf("console errors: %q", e)
 	}
 
