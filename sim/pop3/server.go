@@ -62,6 +62,7 @@ type Server struct {
 	userLine  int    // the line number of that USER: PASS must be the very next line (RFC 1939 §7)
 	lines     int    // lines received so far
 	authTries int    // failed logins, for the log
+	badCmds   int    // refused commands (badCommand)
 	lockFails int    // good logins refused with [IN-USE], for the log
 	fault     string // the fault rule behind the events being made, for Step.Fault
 
@@ -222,8 +223,10 @@ func (s *Server) line(l wire.Line) {
 		s.saslResponse(l.Text)
 	case l.TooLong:
 		s.reply(verb, "-ERR Line too long: a command is at most "+strconv.Itoa(s.cfg.MaxLine)+" octets (RFC 2449 §4)", "RFC 2449 §4")
+		s.badCommand()
 	case verb == "":
 		s.reply(verb, "-ERR Empty command line (RFC 1939 §3)", "RFC 1939 §3")
+		s.badCommand()
 	default:
 		s.command(verb, args)
 	}
@@ -234,6 +237,7 @@ func (s *Server) command(verb, args string) {
 	h, known := handlers[verb]
 	if !known {
 		s.reply(verb, "-ERR Unknown command (RFC 1939 §3)", "RFC 1939 §3")
+		s.badCommand()
 		return
 	}
 	if !validIn(s.state, verb) {
@@ -244,9 +248,27 @@ func (s *Server) command(verb, args string) {
 		}
 		rfc := commandRFC(verb)
 		s.reply(verb, text+" ("+rfc+")", rfc)
+		s.badCommand()
 		return
 	}
 	h(s, args)
+}
+
+// MaxBadCommands is how many unknown, empty, over-long or out-of-state
+// commands a session may send before the server gives up on it, as
+// Dovecot does and as the SMTP server does after 20 errors: a client stuck
+// in a loop cannot hold a connection (and a maildrop lock) forever.
+const MaxBadCommands = 20
+
+// badCommand counts a refused command and ends the session, without
+// UPDATE, when there have been too many.
+func (s *Server) badCommand() {
+	s.badCmds++
+	if s.badCmds < MaxBadCommands || s.state == Closed {
+		return
+	}
+	s.reply("", "-ERR Too many bad commands.", "RFC 1939 §3")
+	s.endWithoutUpdate("Disconnected: Too many bad commands", true)
 }
 
 // handlers maps each verb the server knows to its code. Which state it is
