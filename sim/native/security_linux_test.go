@@ -40,7 +40,8 @@ func TestServeLoopbackUnlessToldOtherwise(t *testing.T) {
 	if err := waitGreeting("127.0.0.1:"+sp, "220 ", p.done); err != nil {
 		t.Fatal(err)
 	}
-	out := p.out.String()
+	// serve prints its listeners after it starts listening: wait for them.
+	out := p.waitOutput("POP3   127.0.0.1:"+pp, "SMTP   127.0.0.1:"+sp)
 	if !strings.Contains(out, "SMTP   127.0.0.1:"+sp) || !strings.Contains(out, "POP3   127.0.0.1:"+pp) || strings.Contains(out, "WARNING") {
 		t.Errorf("host-less addresses:\n%s", out)
 	}
@@ -54,7 +55,7 @@ func TestServeLoopbackUnlessToldOtherwise(t *testing.T) {
 
 	b := serveArgs{smtp: "0.0.0.0:" + sp, pop3: "127.0.0.1:" + pp, maildir: a.maildir, data: dir}
 	p = startServe(t, b)
-	out = p.out.String()
+	out = p.waitOutput("maillab: the lab is at", "WARNING: the SMTP server")
 	for _, want := range []string{"WARNING: the SMTP server", "never relays", "passwords only after STARTTLS", ":" + sp + ", reachable from other machines"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the warning lacks %q:\n%s", want, out)
@@ -240,4 +241,22 @@ func TestServeNoOutgoingConnections(t *testing.T) {
 	if samples < 60 {
 		t.Errorf("only %d samples of the process's sockets", samples)
 	}
+}
+
+// waitOutput waits (up to 10 s) until serve has printed every string of
+// wants, and returns what it printed: serve prints after it listens, so a
+// greeting can come before the banner is complete.
+func (p *proc) waitOutput(wants ...string) string {
+	out := p.out.String()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); out = p.out.String() {
+		all := true
+		for _, w := range wants {
+			all = all && strings.Contains(out, w)
+		}
+		if all {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return out
 }
