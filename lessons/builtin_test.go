@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"maillab/sim/scenario"
-	"maillab/sim/trace"
 )
 
 // TestBuiltinLintsClean: the course that ships must pass every check.
@@ -53,7 +52,7 @@ func TestBuiltinTraces(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got := golden(tr)
+				got := tr.Dump()
 				if *update {
 					if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 						t.Fatal(err)
@@ -84,23 +83,4 @@ func TestBuiltinTraces(t *testing.T) {
 			t.Errorf("%s: no shipped scenario has this trace any more (run go test ./lessons -update)", f)
 		}
 	}
-}
-
-// golden renders a trace as text: the dialogue, the server log, the
-// final maildrops.
-func golden(tr *trace.Trace) string {
-	var b strings.Builder
-	b.WriteString(tr.Transcript())
-	b.WriteString("-- log --\n")
-	for _, l := range tr.Log {
-		b.WriteString(trace.Stamp(l.At) + " " + l.Host + " " + l.Text + "\n")
-	}
-	b.WriteString("-- maildrops --\n")
-	for _, m := range tr.Mailboxes {
-		b.WriteString(m.Host + " " + m.User + ":\n")
-		for _, msg := range m.Messages {
-			b.WriteString("  uid " + msg.UID + "\n    " + strings.ReplaceAll(strings.TrimRight(msg.Raw, "\n"), "\n", "\n    ") + "\n")
-		}
-	}
-	return b.String()
 }

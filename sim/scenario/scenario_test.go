@@ -4,11 +4,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-
-	"maillab/sim/trace"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden traces")
@@ -60,27 +57,5 @@ func runFile(t *testing.T, file string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Golden(tr)
-}
-
-// Golden renders everything a trace holds as text, for golden files.
-func Golden(tr *trace.Trace) string {
-	var b strings.Builder
-	b.WriteString(tr.Transcript())
-	b.WriteString("-- log --\n")
-	for _, l := range tr.Log {
-		b.WriteString(trace.Stamp(l.At) + " " + l.Host + " " + l.Text + "\n")
-	}
-	b.WriteString("-- maildrops --\n")
-	for _, m := range tr.Mailboxes {
-		b.WriteString(m.Host + " " + m.User + ":\n")
-		for _, msg := range m.Messages {
-			b.WriteString("  uid " + msg.UID)
-			if msg.Removed > 0 {
-				b.WriteString(" (removed by step " + strconv.Itoa(msg.Removed) + ": " + tr.Steps[msg.Removed-1].Text + ")")
-			}
-			b.WriteString("\n    " + strings.ReplaceAll(strings.TrimRight(msg.Raw, "\n"), "\n", "\n    ") + "\n")
-		}
-	}
-	return b.String()
+	return tr.Dump()
 }

@@ -4,7 +4,10 @@
 // native mode, the page and the lesson linter all read and write this shape.
 package trace
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Kind says what a step is.
 type Kind string
@@ -141,6 +144,30 @@ func (t *Trace) Transcript() string {
 		b = append(b, '\n')
 	}
 	return string(b)
+}
+
+// Dump renders everything a trace holds as text — the transcript, the
+// server log and the maildrops (a removed message names the step that
+// removed it) — for golden files.
+func (t *Trace) Dump() string {
+	var b strings.Builder
+	b.WriteString(t.Transcript())
+	b.WriteString("-- log --\n")
+	for _, l := range t.Log {
+		b.WriteString(stamp(l.At) + " " + l.Host + " " + l.Text + "\n")
+	}
+	b.WriteString("-- maildrops --\n")
+	for _, m := range t.Mailboxes {
+		b.WriteString(m.Host + " " + m.User + ":\n")
+		for _, msg := range m.Messages {
+			b.WriteString("  uid " + msg.UID)
+			if msg.Removed > 0 && msg.Removed <= len(t.Steps) {
+				b.WriteString(" (removed by step " + itoa(msg.Removed) + ": " + t.Steps[msg.Removed-1].Text + ")")
+			}
+			b.WriteString("\n    " + strings.ReplaceAll(strings.TrimRight(msg.Raw, "\n"), "\n", "\n    ") + "\n")
+		}
+	}
+	return b.String()
 }
 
 // TranscriptLine renders one step as a transcript line.
