@@ -28,6 +28,7 @@ type conn struct {
 	sess *session
 	ip   string // the client's address, for the login throttle
 	out  []byte // lines to write, flushed before each action and at the end of a batch
+	buf  []byte // what is read goes here
 
 	tlsStarts int // STARTTLS/STLS handshakes begun (see feed)
 
@@ -42,11 +43,21 @@ type conn struct {
 	hangUntil time.Time
 }
 
-// handle serves one connection from the greeting to the close.
-func (s *Server) handle(raw net.Conn, implicitTLS bool) {
+// readBuffer is the size of a connection's read buffer: a whole 1 KB
+// message with its commands, or four full-length lines of text.
+const readBuffer = 4096
+
+// handle serves one connection from the greeting to the close, reading
+// into buf (the worker's, reused from one connection to the next).
+func (s *Server) handle(raw net.Conn, implicitTLS bool, buf []byte) {
 	defer s.untrack(raw)
-	c := &conn{srv: s, raw: raw, nc: raw, sess: s.begin(raw, implicitTLS), ip: hostIP(raw.RemoteAddr())}
-	defer func() { c.sess.end("connection "+itoa(c.sess.id())+" closed", c.state()) }()
+	c := &conn{srv: s, raw: raw, nc: raw, sess: s.begin(raw, implicitTLS), ip: hostIP(raw.RemoteAddr()), buf: buf}
+	defer func() {
+		c.sess.end("connection "+itoa(c.sess.id())+" closed", c.state())
+		if r, ok := c.m.(interface{ Release() }); ok {
+			r.Release() // its buffers go to the next session's machine
+		}
+	}()
 	defer c.recoverPanic()
 	if implicitTLS {
 		tc := tls.Server(raw, s.tls)
@@ -71,7 +82,6 @@ func (c *conn) state() string {
 func (c *conn) run() {
 	c.progress = time.Now()
 	c.apply(c.m.Start(time.Now()))
-	buf := make([]byte, 4096)
 	for !c.closed {
 		if c.broken {
 			c.lost("the client does not read its replies: the server gives up on it")
@@ -88,9 +98,9 @@ func (c *conn) run() {
 			c.shutdown()
 			return
 		}
-		n, err := c.nc.Read(buf)
+		n, err := c.nc.Read(c.buf)
 		if n > 0 && !c.hung {
-			c.feed(buf[:n])
+			c.feed(c.buf[:n])
 		}
 		if err == nil || c.closed {
 			continue

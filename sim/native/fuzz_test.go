@@ -66,7 +66,7 @@ func fuzzServe(t *testing.T, srv *Server, input []byte, chunk uint8) []byte {
 		t.Fatal("server closed")
 	}
 	handled := make(chan struct{})
-	go func() { srv.handle(server, false); close(handled) }()
+	go func() { srv.handle(server, false, make([]byte, readBuffer)); close(handled) }()
 	var out bytes.Buffer
 	var wg sync.WaitGroup
 	wg.Add(1)

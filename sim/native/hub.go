@@ -43,6 +43,7 @@ type Hub struct {
 	mu       sync.Mutex
 	next     int       // the last session number handed out
 	sessions []*record // live and kept ended sessions, oldest first
+	free     []*record // forgotten sessions' records, for new ones (maxRecycled)
 	subs     map[*Subscription]struct{}
 }
 
@@ -78,10 +79,21 @@ type Update struct {
 // record is one session as the hub keeps it.
 type record struct {
 	info  Info
-	tr    trace.Trace
+	steps []trace.Step
+	log   []trace.LogLine
+	envs  []trace.Envelope
 	noted bool // the "steps not kept" note has been added
 	bytes int  // the text of the steps kept
 }
+
+// maxRecycled bounds the records of forgotten sessions a hub keeps for new
+// ones, and recycledSteps the steps such a record may hold: a client that
+// connects for every message then reuses a few records instead of making
+// garbage with each.
+const (
+	maxRecycled   = 64
+	recycledSteps = 256
+)
 
 // NewHub returns a hub that keeps the last keep ended sessions (0 =
 // DefaultKeep) besides the live ones.
@@ -110,15 +122,27 @@ func (h *Hub) Trace(id int) (trace.Trace, bool) {
 	defer h.mu.Unlock()
 	for _, r := range h.sessions {
 		if r.info.ID == id {
-			t := r.tr
-			t.Actors = append([]trace.Actor(nil), t.Actors...)
-			t.Steps = append([]trace.Step(nil), t.Steps...)
-			t.Envelopes = append([]trace.Envelope(nil), t.Envelopes...)
-			t.Log = append([]trace.LogLine(nil), t.Log...)
-			return t, true
+			return r.trace(), true
 		}
 	}
 	return trace.Trace{}, false
+}
+
+// trace is a copy of the session as a trace. Its title and actors are
+// made here, when the page asks, not for every session served.
+func (r *record) trace() trace.Trace {
+	i := r.info
+	return trace.Trace{
+		Title: title(i),
+		Start: i.Start,
+		Actors: []trace.Actor{
+			{Name: i.Client, Role: "mua", Desc: "a real client connected from " + i.Client},
+			{Name: i.Server, Role: serverRole(i.Proto), Desc: "maillab's " + upper(i.Proto) + " server on " + i.Listen},
+		},
+		Steps:     append([]trace.Step(nil), r.steps...),
+		Envelopes: append([]trace.Envelope(nil), r.envs...),
+		Log:       append([]trace.LogLine(nil), r.log...),
+	}
 }
 
 // Subscription receives the updates of every session from the moment it
@@ -194,15 +218,12 @@ func (h *Hub) begin(info Info, connect trace.Step) *record {
 	h.next++
 	info.ID = h.next
 	info.Live = true
-	r := &record{info: info}
-	r.tr = trace.Trace{
-		Steps: make([]trace.Step, 0, 48), // a short session (smtp-source: 42 steps) without growing
-		Title: title(info),
-		Start: info.Start,
-		Actors: []trace.Actor{
-			{Name: info.Client, Role: "mua", Desc: "a real client connected from " + info.Client},
-			{Name: info.Server, Role: serverRole(info.Proto), Desc: "maillab's " + upper(info.Proto) + " server on " + info.Listen},
-		},
+	var r *record
+	if n := len(h.free); n > 0 {
+		r, h.free = h.free[n-1], h.free[:n-1]
+		*r = record{info: info, steps: r.steps[:0], log: r.log[:0], envs: r.envs[:0]}
+	} else {
+		r = &record{info: info, steps: make([]trace.Step, 0, 48)} // a short session (smtp-source: 42 steps) without growing
 	}
 	h.sessions = append(h.sessions, r)
 	connect.Conn = info.ID
@@ -276,7 +297,7 @@ func (h *Hub) addBatch(r *record, b *batch) {
 			h.envelopeLocked(r, b.envs[op.i])
 		}
 	}
-	b.textFull = len(r.tr.Steps) >= h.maxSteps || r.bytes >= h.maxBytes
+	b.textFull = len(r.steps) >= h.maxSteps || r.bytes >= h.maxBytes
 	h.mu.Unlock()
 	if cap(b.steps) > 1024 { // a burst of text: do not keep its memory for ever
 		*b = batch{textFull: b.textFull}
@@ -288,7 +309,7 @@ func (h *Hub) addBatch(r *record, b *batch) {
 
 func (h *Hub) addLocked(r *record, st trace.Step) {
 	st.Conn = r.info.ID
-	n := len(r.tr.Steps)
+	n := len(r.steps)
 	full := n >= 2*h.maxSteps || r.bytes >= 2*h.maxBytes
 	if st.Kind != trace.Close && (full || ((n >= h.maxSteps || r.bytes >= h.maxBytes) && st.Kind == trace.Data)) {
 		h.dropLocked(r, st, 1)
@@ -310,9 +331,9 @@ func (h *Hub) dropLocked(r *record, st trace.Step, n int) {
 }
 
 func (h *Hub) keepLocked(r *record, st trace.Step) {
-	r.tr.Steps = append(r.tr.Steps, st)
+	r.steps = append(r.steps, st)
 	r.bytes += stepSize + len(st.Text)
-	r.info.Steps = len(r.tr.Steps)
+	r.info.Steps = len(r.steps)
 	if len(h.subs) > 0 { // no subscriber, no copy on the heap
 		c := st
 		h.publish(Update{Session: r.info, Step: &c})
@@ -327,12 +348,12 @@ func (h *Hub) log(r *record, l trace.LogLine) {
 }
 
 func (h *Hub) logLocked(r *record, l trace.LogLine) {
-	if len(r.tr.Log) >= h.maxSteps {
+	if len(r.log) >= h.maxSteps {
 		// A client looping on transactions makes log lines for ever; the
 		// page shows the first ones, and memory stays bounded.
 		return
 	}
-	r.tr.Log = append(r.tr.Log, l)
+	r.log = append(r.log, l)
 	if len(h.subs) > 0 {
 		c := l
 		h.publish(Update{Session: r.info, Log: &c})
@@ -348,7 +369,7 @@ func (h *Hub) envelope(r *record, e trace.Envelope) {
 
 func (h *Hub) envelopeLocked(r *record, e trace.Envelope) {
 	e.Conn = r.info.ID
-	r.tr.Envelopes = append(r.tr.Envelopes, e)
+	r.envs = append(r.envs, e)
 	if len(h.subs) > 0 {
 		c := e
 		h.publish(Update{Session: r.info, Envelope: &c})
@@ -373,12 +394,25 @@ func (h *Hub) end(r *record, closeStep trace.Step, at time.Time) {
 	for _, x := range h.sessions {
 		if !x.info.Live && ended > h.keep {
 			ended--
+			h.recycle(x)
 			continue
 		}
 		kept = append(kept, x)
 	}
 	clear(h.sessions[len(kept):])
 	h.sessions = kept
+}
+
+// recycle keeps a forgotten session's record for a new session. Nothing
+// outside the hub points into it: Trace and the updates hand out copies.
+func (h *Hub) recycle(r *record) {
+	if len(h.free) >= maxRecycled || cap(r.steps) > recycledSteps || cap(r.log) > recycledSteps || cap(r.envs) > recycledSteps {
+		return
+	}
+	clear(r.steps[:cap(r.steps)]) // drop the strings for the collector
+	clear(r.log[:cap(r.log)])
+	clear(r.envs[:cap(r.envs)])
+	h.free = append(h.free, r)
 }
 
 func title(i Info) string {

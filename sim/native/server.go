@@ -85,7 +85,11 @@ type Server struct {
 
 	serving atomic.Int64 // sessions being served (not those being refused)
 	closing atomic.Bool
-	stop    chan struct{} // closed by Close: wakes delay faults
+	stop    chan struct{} // closed by Close: wakes delay faults and idle workers
+	jobs    chan job      // idle workers wait here for a connection (dispatch)
+	// idleFor is how long an idle worker waits for a connection (idleWorker;
+	// tests shorten it to see the goroutines go).
+	idleFor atomic.Int64 // a time.Duration
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -99,7 +103,8 @@ func newServer(proto, host string, lim Limits, tlsConf *tls.Config, hub *Hub) *S
 		hub = NewHub(0)
 	}
 	s := &Server{proto: proto, host: host, lim: lim, tls: tlsConf, hub: hub,
-		stop: make(chan struct{}), listeners: map[net.Listener]struct{}{}, conns: map[net.Conn]struct{}{}}
+		stop: make(chan struct{}), jobs: make(chan job), listeners: map[net.Listener]struct{}{}, conns: map[net.Conn]struct{}{}}
+	s.idleFor.Store(int64(idleWorker))
 	s.timeout = lim.SMTPTimeout
 	if proto == "pop3" {
 		s.timeout = lim.POP3Timeout
@@ -167,10 +172,47 @@ func (s *Server) serve(ln net.Listener, implicitTLS bool) error {
 			go s.refuse(nc, implicitTLS)
 			continue
 		}
-		go func() {
-			defer s.serving.Add(-1)
-			s.handle(nc, implicitTLS)
-		}()
+		s.dispatch(nc, implicitTLS)
+	}
+}
+
+// job is an accepted connection waiting for a goroutine to serve it.
+type job struct {
+	nc          net.Conn
+	implicitTLS bool
+}
+
+// idleWorker is how long a goroutine that served a connection waits for
+// the next one before it exits.
+const idleWorker = 10 * time.Second
+
+// dispatch hands a connection to an idle worker, or starts one. A worker
+// keeps its grown stack and its read buffer from one connection to the
+// next: a client that opens a connection per message would otherwise pay
+// for a new goroutine growing its stack, and a new buffer, every time.
+func (s *Server) dispatch(nc net.Conn, implicitTLS bool) {
+	select {
+	case s.jobs <- job{nc, implicitTLS}:
+	default:
+		go s.work(job{nc, implicitTLS})
+	}
+}
+
+func (s *Server) work(j job) {
+	buf := make([]byte, readBuffer)
+	idle := time.NewTimer(time.Duration(s.idleFor.Load()))
+	defer idle.Stop()
+	for {
+		s.handle(j.nc, j.implicitTLS, buf)
+		s.serving.Add(-1)
+		idle.Reset(time.Duration(s.idleFor.Load()))
+		select {
+		case j = <-s.jobs:
+		case <-idle.C:
+			return
+		case <-s.stop:
+			return
+		}
 	}
 }
 

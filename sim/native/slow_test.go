@@ -179,6 +179,10 @@ func TestSlowClientsMemoryBounded(t *testing.T) {
 		t.Skip("measures memory: not in -short")
 	}
 	l := testServer(t, shortLimits(), withSetup(func(s *Setup) { s.Hub = NewHub(5) }))
+	// Workers that served a connection wait a while for the next one; here
+	// they should go soon, so that a leaked goroutine is seen.
+	l.SMTP.idleFor.Store(int64(50 * time.Millisecond))
+	l.POP3.idleFor.Store(int64(50 * time.Millisecond))
 	w := startWitness(t, l)
 	w.halt()
 	const clients = 150
@@ -241,6 +245,7 @@ func TestSlowClientsMemoryBounded(t *testing.T) {
 	if afters[2] > afters[0]+4<<20 {
 		t.Errorf("memory after each wave: %d, %d, %d KB: it grows", afters[0]>>10, afters[1]>>10, afters[2]>>10)
 	}
+	time.Sleep(200 * time.Millisecond) // idle workers leave after idleFor
 	if g := runtime.NumGoroutine(); g > goroutines+10 {
 		t.Errorf("%d goroutines after the waves, %d before", g, goroutines)
 	}

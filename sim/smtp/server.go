@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"maillab/sim/fault"
@@ -85,7 +86,43 @@ func NewServer(cfg Config) *Server {
 	cfg = cfg.WithDefaults()
 	s := &Server{cfg: cfg, state: StateInit, tls: cfg.ImplicitTLS}
 	s.in.AcceptBareLF = true // so that bare-LF lines can be seen and handled by policy
+	if cfg.ReuseEvents {
+		if sc, ok := scratchPool.Get().(*scratch); ok {
+			s.out, s.spare, s.body = sc.out, sc.spare, sc.body
+			s.in.Reuse(sc.in)
+		}
+	}
 	return s
+}
+
+// scratch is the memory one machine hands to the next (Release).
+type scratch struct {
+	out, spare []machine.Event
+	body, in   []byte
+}
+
+var scratchPool sync.Pool
+
+// Release gives the machine's buffers to the next machine NewServer makes
+// (with Config.ReuseEvents only): a server that accepts a connection per
+// message then reuses a few grown buffers instead of growing new ones for
+// every session. The driver calls it when it is done with the events of the
+// last call; the machine must not be used after it.
+func (s *Server) Release() {
+	if !s.cfg.ReuseEvents {
+		return
+	}
+	sc := &scratch{in: s.in.Recycle()}
+	if cap(s.out) <= maxKeptEvents && cap(s.spare) <= maxKeptEvents {
+		clear(s.out[:cap(s.out)])
+		clear(s.spare[:cap(s.spare)])
+		sc.out, sc.spare = s.out[:0], s.spare[:0]
+	}
+	if cap(s.body) <= maxKeptBody {
+		sc.body = s.body[:0]
+	}
+	*s = Server{cfg: s.cfg, state: StateClosed}
+	scratchPool.Put(sc)
 }
 
 // Config returns the server's effective configuration.

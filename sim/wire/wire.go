@@ -60,6 +60,22 @@ func (s *Splitter) Feed(b []byte) {
 	}
 }
 
+// Recycle empties the splitter and returns its memory for another splitter
+// (Reuse): a server that accepts thousands of connections then grows the
+// same few buffers instead of a new one per connection.
+func (s *Splitter) Recycle() []byte {
+	b := s.base[:0]
+	s.buf, s.base, s.skipping = nil, nil, false
+	return b
+}
+
+// Reuse gives an empty splitter memory that Recycle returned.
+func (s *Splitter) Reuse(b []byte) {
+	if len(s.buf) == 0 && cap(b) <= maxKeptBuffer {
+		s.base = b[:0]
+	}
+}
+
 // Buffered is the number of octets received but not yet returned as lines.
 func (s *Splitter) Buffered() int { return len(s.buf) }
 
