@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -28,6 +29,10 @@ type Maildir struct {
 	// group shares file-system syncs between concurrent deliveries (Linux
 	// syncfs, see maildir_group.go); nil = fsync each file and new/.
 	group *groupSync
+	// made maps the users whose Maildir this store has made (or found) to
+	// its directory, so that a delivery does not ask the file system four
+	// times; a delivery that finds it gone makes it again.
+	made sync.Map
 }
 
 // lockName is the per-user lock file. It sits beside tmp/new/cur, never in
@@ -102,9 +107,26 @@ func mkdirSynced(dir string) error {
 // Concurrent deliveries share their syncs where the system allows it
 // (deliverGrouped).
 func (m *Maildir) Deliver(user string, msg []byte) (string, error) {
-	dir, err := m.prepare(user)
-	if err != nil {
-		return "", err
+	uid, err := m.deliver(user, msg, true)
+	if errors.Is(err, fs.ErrNotExist) {
+		// The user's Maildir was moved or removed since it was made (a
+		// teacher emptying it): make it again and deliver there.
+		m.made.Delete(user)
+		uid, err = m.deliver(user, msg, false)
+	}
+	return uid, err
+}
+
+func (m *Maildir) deliver(user string, msg []byte, trustMade bool) (string, error) {
+	var dir string
+	if d, ok := m.made.Load(user); ok && trustMade {
+		dir = d.(string)
+	} else {
+		var err error
+		if dir, err = m.prepare(user); err != nil {
+			return "", err
+		}
+		m.made.Store(user, dir)
 	}
 	name := strconv.FormatInt(time.Now().Unix(), 10) + "." + pidText + "_" + strconv.FormatUint(deliveries.Add(1), 10) + "." + m.host
 	tmp := filepath.Join(dir, "tmp", name)
@@ -115,7 +137,7 @@ func (m *Maildir) Deliver(user string, msg []byte) (string, error) {
 	if err := writeSynced(tmp, msg); err != nil {
 		return "", err
 	}
-	if err := os.Rename(tmp, dst); err != nil {
+	if err := renameNew(tmp, dst); err != nil {
 		os.Remove(tmp)
 		return "", err
 	}
@@ -141,7 +163,7 @@ func (m *Maildir) deliverGrouped(tmp, dst, name string, msg []byte) (string, err
 		os.Remove(tmp)
 		return "", err
 	}
-	if err := os.Rename(tmp, dst); err != nil {
+	if err := renameNew(tmp, dst); err != nil {
 		os.Remove(tmp)
 		return "", err
 	}
@@ -150,6 +172,16 @@ func (m *Maildir) deliverGrouped(tmp, dst, name string, msg []byte) (string, err
 		return "", err
 	}
 	return uidOf(name), nil
+}
+
+// renameNew moves a file to a name that does not exist yet. It is
+// os.Rename without the Lstat that os.Rename makes first to refuse a
+// directory as the new name: the name is new, and this is once per message.
+func renameNew(from, to string) error {
+	if err := syscall.Rename(from, to); err != nil {
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+	}
+	return nil
 }
 
 // writeSynced creates path (never over an existing file), writes b and

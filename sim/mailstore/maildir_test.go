@@ -103,6 +103,33 @@ func TestMaildirMovedDuringSession(t *testing.T) {
 	}
 }
 
+// The store remembers which Maildirs it made; one moved away (a teacher
+// emptying a class's mail, the benchmark between rounds) or removed is
+// made again by the next delivery, which still succeeds.
+func TestMaildirRemadeAfterRemoval(t *testing.T) {
+	root := t.TempDir()
+	m := newMaildir(t, root)
+	deliverAll(t, m, "alice", []byte("a\n"))
+	if err := os.Rename(filepath.Join(root, "alice"), filepath.Join(t.TempDir(), "aside")); err != nil {
+		t.Fatal(err)
+	}
+	deliverAll(t, m, "alice", []byte("b\n"))
+	if err := os.RemoveAll(filepath.Join(root, "alice", "new")); err != nil {
+		t.Fatal(err)
+	}
+	deliverAll(t, m, "alice", []byte("c\n"))
+	names := dirNames(t, filepath.Join(root, "alice", "new"))
+	if len(names) != 1 {
+		t.Fatalf("new/ = %q, want the one message delivered since", names)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "alice", "new", names[0])); string(b) != "c\n" {
+		t.Errorf("message = %q, want %q", b, "c\n")
+	}
+	if tmp := dirNames(t, filepath.Join(root, "alice", "tmp")); len(tmp) != 0 {
+		t.Errorf("tmp/ = %q, want empty", tmp)
+	}
+}
+
 // tmp/ holds deliveries that never finished (a crash between write and
 // rename); they must never show up. Neither may dot files, directories or
 // the lock file.

@@ -33,6 +33,7 @@ type conn struct {
 	tlsStarts int // STARTTLS/STLS handshakes begun (see feed)
 
 	closed bool // the session is over; nothing more is read or written
+	quit   bool // the client sent QUIT (see close)
 	broken bool // a write failed: the client is gone or does not read
 	hung   bool // a "timeout" fault: read and ignore until the client gives up
 
@@ -156,18 +157,20 @@ func (c *conn) feed(b []byte) {
 // client's whole write (a pipelined group, a message) came before any reply
 // to it (RFC 2920 §3.2), and the page should draw it that way.
 func (c *conn) apply(evs []machine.Event) {
-	for _, e := range evs {
-		if e.Received {
+	for i := range evs {
+		if e := &evs[i]; e.Received {
 			c.sess.event(e)
 			c.progress = time.Now()
+			c.quit = c.quit || e.Step.Verb == "QUIT"
 		}
 	}
 	c.sess.flushHeld()
-	for _, e := range evs {
+	for i := range evs {
+		e := &evs[i]
 		if e.Received {
 			continue
 		}
-		if loginFailure(e) {
+		if loginFailure(*e) {
 			c.throttle()
 		}
 		c.sess.event(e)
@@ -323,11 +326,18 @@ func (c *conn) shutdown() {
 // close ends the connection once. It half-closes first and reads what is
 // left for a moment: closing a socket with unread input makes the kernel
 // send RST, which can destroy the last reply before the client reads it.
+// After QUIT, with nothing left unread, the client has said it is done
+// and will send nothing more: the socket is closed at once (FIN after the
+// last reply), as Postfix does.
 func (c *conn) close() {
 	if c.closed {
 		return
 	}
 	c.closed = true
+	if c.quit && nothingUnread(c.nc) {
+		c.nc.Close()
+		return
+	}
 	lingerClose(c.nc, c.srv.closing.Load())
 }
 

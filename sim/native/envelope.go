@@ -20,7 +20,7 @@ type envelopes struct {
 
 // see takes one step and returns an envelope when a transaction ends with
 // a reply to its data.
-func (v *envelopes) see(st trace.Step) (trace.Envelope, bool) {
+func (v *envelopes) see(st *trace.Step) (trace.Envelope, bool) {
 	switch {
 	case st.Kind == trace.Command && !st.ByServer:
 		switch st.Verb {

@@ -227,7 +227,7 @@ func (h *Hub) begin(info Info, connect trace.Step) *record {
 	}
 	h.sessions = append(h.sessions, r)
 	connect.Conn = info.ID
-	h.addLocked(r, connect)
+	h.addLocked(r, &connect)
 	return r
 }
 
@@ -235,7 +235,7 @@ func (h *Hub) begin(info Info, connect trace.Step) *record {
 func (h *Hub) add(r *record, st trace.Step) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.addLocked(r, st)
+	h.addLocked(r, &st)
 }
 
 // batch is what a session reported since it last published, in order.
@@ -264,9 +264,9 @@ const (
 	opEnvelope
 )
 
-func (b *batch) addStep(st trace.Step) {
+func (b *batch) addStep(st *trace.Step) {
 	b.ops = append(b.ops, batchOp{opStep, len(b.steps)})
-	b.steps = append(b.steps, st)
+	b.steps = append(b.steps, *st)
 }
 
 func (b *batch) addLog(l trace.LogLine) {
@@ -284,13 +284,13 @@ func (b *batch) addEnvelope(e trace.Envelope) {
 func (h *Hub) addBatch(r *record, b *batch) {
 	h.mu.Lock()
 	if b.skipped > 0 {
-		h.dropLocked(r, trace.Step{Conn: r.info.ID}, b.skipped)
+		h.dropLocked(r, 0, b.skipped)
 		b.skipped = 0
 	}
 	for _, op := range b.ops {
 		switch op.kind {
 		case opStep:
-			h.addLocked(r, b.steps[op.i])
+			h.addLocked(r, &b.steps[op.i])
 		case opLog:
 			h.logLocked(r, b.logs[op.i])
 		case opEnvelope:
@@ -307,12 +307,12 @@ func (h *Hub) addBatch(r *record, b *batch) {
 	b.ops, b.steps, b.logs, b.envs = b.ops[:0], b.steps[:0], b.logs[:0], b.envs[:0]
 }
 
-func (h *Hub) addLocked(r *record, st trace.Step) {
+func (h *Hub) addLocked(r *record, st *trace.Step) {
 	st.Conn = r.info.ID
 	n := len(r.steps)
 	full := n >= 2*h.maxSteps || r.bytes >= 2*h.maxBytes
 	if st.Kind != trace.Close && (full || ((n >= h.maxSteps || r.bytes >= h.maxBytes) && st.Kind == trace.Data)) {
-		h.dropLocked(r, st, 1)
+		h.dropLocked(r, st.At, 1)
 		return
 	}
 	h.keepLocked(r, st)
@@ -320,22 +320,22 @@ func (h *Hub) addLocked(r *record, st trace.Step) {
 
 // dropLocked counts n steps not kept; the first time, a note in their
 // place says so.
-func (h *Hub) dropLocked(r *record, st trace.Step, n int) {
+func (h *Hub) dropLocked(r *record, at time.Duration, n int) {
 	r.info.Drops += n
 	if r.noted {
 		return
 	}
 	r.noted = true
-	h.keepLocked(r, trace.Step{Conn: r.info.ID, Proto: r.info.Proto, At: st.At, From: r.info.Server, To: r.info.Client, Kind: trace.Note,
+	h.keepLocked(r, &trace.Step{Conn: r.info.ID, Proto: r.info.Proto, At: at, From: r.info.Server, To: r.info.Client, Kind: trace.Note,
 		Text: "the lab keeps the first steps of a long session only: later lines of text are not shown"})
 }
 
-func (h *Hub) keepLocked(r *record, st trace.Step) {
-	r.steps = append(r.steps, st)
+func (h *Hub) keepLocked(r *record, st *trace.Step) {
+	r.steps = append(r.steps, *st)
 	r.bytes += stepSize + len(st.Text)
 	r.info.Steps = len(r.steps)
 	if len(h.subs) > 0 { // no subscriber, no copy on the heap
-		c := st
+		c := *st
 		h.publish(Update{Session: r.info, Step: &c})
 	}
 }
@@ -383,7 +383,7 @@ func (h *Hub) end(r *record, closeStep trace.Step, at time.Time) {
 	defer h.mu.Unlock()
 	r.info.Live = false
 	r.info.End = at
-	h.addLocked(r, closeStep)
+	h.addLocked(r, &closeStep)
 	ended := 0
 	for _, x := range h.sessions {
 		if !x.info.Live {
