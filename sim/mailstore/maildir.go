@@ -71,6 +71,7 @@ func NewMaildir(root string) (*Maildir, error) {
 	}
 	// The Maildir spec writes '/' and ':' in the host name as \057 and \072.
 	host = strings.NewReplacer("/", `\057`, ":", `\072`).Replace(host)
+	markTopDir(abs)
 	return &Maildir{root: abs, host: host, group: newGroupSync(abs)}, nil
 }
 
