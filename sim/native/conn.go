@@ -157,10 +157,11 @@ func (c *conn) feed(b []byte) {
 // client's whole write (a pipelined group, a message) came before any reply
 // to it (RFC 2920 §3.2), and the page should draw it that way.
 func (c *conn) apply(evs []machine.Event) {
+	c.sess.tick()
 	for i := range evs {
 		if e := &evs[i]; e.Received {
 			c.sess.event(e)
-			c.progress = time.Now()
+			c.progress = c.sess.now
 			c.quit = c.quit || e.Step.Verb == "QUIT"
 		}
 	}
@@ -172,6 +173,7 @@ func (c *conn) apply(evs []machine.Event) {
 		}
 		if loginFailure(*e) {
 			c.throttle()
+			c.sess.tick()
 		}
 		c.sess.event(e)
 		if e.Sends() {
@@ -181,9 +183,11 @@ func (c *conn) apply(evs []machine.Event) {
 		case machine.Wait:
 			c.flush()
 			c.wait(e.Delay)
+			c.sess.tick()
 		case machine.StartTLS:
 			c.flush()
 			c.startTLS()
+			c.sess.tick()
 		case machine.CloseConn:
 			c.flush()
 			c.close()

@@ -22,6 +22,7 @@ type session struct {
 	client    string // the client's address: the trace's client actor
 	server    string // the server's host name: the trace's server actor
 	start     time.Time
+	now       time.Time // the time of the steps being recorded (tick)
 	encrypted bool
 
 	// held are steps made while the machine was working (by Deliver, which
@@ -60,7 +61,7 @@ func (ss *session) event(e *machine.Event) {
 	if e.Log != "" {
 		// POP3 joins several log lines of one event with "\n".
 		for l := range strings.SplitSeq(e.Log, "\n") {
-			ss.log(l)
+			ss.logLine(l)
 		}
 	}
 	if e.Step.Kind != "" {
@@ -68,8 +69,16 @@ func (ss *session) event(e *machine.Event) {
 	}
 }
 
-// step records one step, filling in what only the driver knows.
-func (ss *session) step(st trace.Step) { ss.record(&st) }
+// tick sets the time of the steps recorded next: the events of one call
+// to a machine happened at one moment, and the clock is read once for
+// them, not for each line.
+func (ss *session) tick() { ss.now = time.Now() }
+
+// step records one step now, filling in what only the driver knows.
+func (ss *session) step(st trace.Step) {
+	ss.tick()
+	ss.record(&st)
+}
 
 // record is step for a step the caller is done with: it is filled in
 // where it is, and copied once, into the batch. A step is some 300 octets
@@ -79,7 +88,7 @@ func (ss *session) record(st *trace.Step) {
 		ss.out.skipped++ // the hub keeps no more text of this session
 		return
 	}
-	st.At = time.Since(ss.start)
+	st.At = ss.now.Sub(ss.start)
 	st.Proto = ss.proto
 	if st.ByServer || (st.Kind != trace.Command && st.Kind != trace.Data) {
 		st.From, st.To = ss.server, ss.client
@@ -110,14 +119,20 @@ func (ss *session) note(text, rfc string) {
 	ss.step(trace.Step{Kind: trace.Note, Text: text, RFC: rfc})
 }
 
-// log records a line of the server's mail log.
+// log records a line of the server's mail log now.
 func (ss *session) log(text string) {
+	ss.tick()
+	ss.logLine(text)
+}
+
+// logLine records a line of the server's mail log at the last tick.
+func (ss *session) logLine(text string) {
 	// The machines quote client input in their log lines with control
 	// octets made harmless; this is the backstop for the log the page shows.
 	if strings.ContainsAny(text, "\r\x00") {
 		text = strings.NewReplacer("\r", "?", "\x00", "?").Replace(text)
 	}
-	ss.out.addLog(trace.LogLine{At: time.Since(ss.start), Host: ss.server, Text: text})
+	ss.out.addLog(trace.LogLine{At: ss.now.Sub(ss.start), Host: ss.server, Text: text})
 }
 
 // hold keeps a step or log line made during a Feed for flushHeld.

@@ -24,46 +24,54 @@ func R(code int, enhanced, text, rfc string) Reply {
 // but the last, "250 …" on the last (RFC 5321 §4.2.1). The enhanced code
 // prefixes every line's text (RFC 2034 §4); 3xx replies carry none.
 func (r Reply) Lines() []string {
-	text := r.Text
-	if len(text) == 0 {
-		text = []string{""}
-	}
-	code := strconv.Itoa(r.Code)
-	out := make([]string, len(text))
-	for i, t := range text {
-		sep := " "
-		if i < len(text)-1 {
-			sep = "-"
-		}
-		if r.Enhanced != "" && r.Code/100 != 3 {
-			if t == "" {
-				t = r.Enhanced
-			} else {
-				t = r.Enhanced + " " + t
-			}
-		}
-		out[i] = code + sep + printable(t)
+	out := make([]string, r.NumLines())
+	for i := range out {
+		out[i] = r.Line(i)
 	}
 	return out
 }
 
-// printable replaces every octet a reply text may not hold with "?", as
-// Postfix does: reply text is HT and printable US-ASCII only (RFC 5321 §4.2
-// textstring), so an echoed address or parameter can neither break the line
-// with a CR nor put UTF-8 in a reply (RFC 6531 §3.7.4.2 forbids it).
-func printable(t string) string {
-	for i := 0; i < len(t); i++ {
-		if c := t[i]; c != '\t' && (c < 32 || c > 126) {
-			b := []byte(t)
-			for j := i; j < len(b); j++ {
-				if c := b[j]; c != '\t' && (c < 32 || c > 126) {
-					b[j] = '?'
-				}
-			}
-			return string(b)
+// NumLines is the number of lines of the reply: at least one.
+func (r Reply) NumLines() int { return max(len(r.Text), 1) }
+
+// Line renders line i of the reply as Lines does, in one allocation: a
+// server renders every reply it sends.
+func (r Reply) Line(i int) string {
+	t := ""
+	if i < len(r.Text) {
+		t = r.Text[i]
+	}
+	sep := byte(' ')
+	if i < len(r.Text)-1 {
+		sep = '-'
+	}
+	var buf [128]byte
+	b := strconv.AppendInt(buf[:0], int64(r.Code), 10)
+	b = append(b, sep)
+	if r.Enhanced != "" && r.Code/100 != 3 {
+		b = append(b, r.Enhanced...)
+		if t != "" {
+			b = append(b, ' ')
 		}
 	}
-	return t
+	b = appendPrintable(b, t)
+	return string(b)
+}
+
+// appendPrintable appends t to b with every octet a reply text may not
+// hold replaced by "?", as Postfix does: reply text is HT and printable
+// US-ASCII only (RFC 5321 §4.2 textstring), so an echoed address or
+// parameter can neither break the line with a CR nor put UTF-8 in a reply
+// (RFC 6531 §3.7.4.2 forbids it).
+func appendPrintable(b []byte, t string) []byte {
+	start := len(b)
+	b = append(b, t...)
+	for j := start; j < len(b); j++ {
+		if c := b[j]; c != '\t' && (c < 32 || c > 126) {
+			b[j] = '?'
+		}
+	}
+	return b
 }
 
 // String is the reply as one line (the last line of a multi-line reply is

@@ -41,6 +41,9 @@ type Server struct {
 	counts   []verbCount // for the disconnect log line, in first-use order
 	lastCode int         // the code of the last reply sent
 	cause    string      // the event behind the next state change: a verb, "end-of-data", "TLS", "timeout", "lost"
+
+	logPrefix  string // "maillab/smtpd[PID]: ", made on first use
+	clientName string // "name[addr]" for log lines, made on first use
 }
 
 // transaction is the mail transaction buffer of RFC 5321 §3.3: reverse-path,
@@ -1024,11 +1027,11 @@ func (s *Server) reply(r Reply, replyTo, rule string) {
 		// No enhanced status code on "any response to HELO or EHLO" (RFC 2034 §3(4)).
 		r.Enhanced = ""
 	}
-	lines := r.Lines()
-	for i, l := range lines {
+	n := r.NumLines()
+	for i := range n {
 		s.out = append(s.out, machine.Event{Step: s.step(trace.Step{
-			Kind: trace.Reply, ByServer: true, Text: l, Code: r.Code, Enhanced: r.Enhanced,
-			More: i < len(lines)-1, ReplyTo: replyTo, RFC: r.RFC, Fault: rule,
+			Kind: trace.Reply, ByServer: true, Text: r.Line(i), Code: r.Code, Enhanced: r.Enhanced,
+			More: i < n-1, ReplyTo: replyTo, RFC: r.RFC, Fault: rule,
 		})})
 	}
 }
@@ -1040,7 +1043,7 @@ func (s *Server) setState(next string) {
 	from := s.state
 	s.state = next
 	// Verb names the state table's event, so the page can light the exact transition.
-	s.emit(trace.Step{Kind: trace.State, Text: "server: " + from + " → " + next, Verb: s.cause})
+	s.emit(trace.Step{Kind: trace.State, Text: transitionText(from, next), Verb: s.cause})
 }
 
 // close ends the session: state CLOSED, then the driver closes the socket.
@@ -1070,7 +1073,10 @@ func (s *Server) log(text string) {
 	// Log lines quote what clients sent (HELO names, addresses, SASL user
 	// names): a CR or LF in them must not forge a line of its own, so
 	// control octets become "?", as Postfix's printable() makes them.
-	s.out = append(s.out, machine.Event{Log: "maillab/smtpd[" + strconv.Itoa(s.cfg.PID) + "]: " + logSafe(text)})
+	if s.logPrefix == "" {
+		s.logPrefix = "maillab/smtpd[" + strconv.Itoa(s.cfg.PID) + "]: "
+	}
+	s.out = append(s.out, machine.Event{Log: s.logPrefix + logSafe(text)})
 }
 
 // hasControl reports an ASCII control octet (C0 or DEL).
@@ -1097,16 +1103,20 @@ func logSafe(t string) string {
 	return string(b)
 }
 
-func (s *Server) client() string { return s.cfg.Peer.Name + "[" + s.cfg.Peer.Addr + "]" }
+func (s *Server) client() string {
+	if s.clientName == "" {
+		s.clientName = s.cfg.Peer.Name + "[" + s.cfg.Peer.Addr + "]"
+	}
+	return s.clientName
+}
 
 // count keeps Postfix's per-command tally for the disconnect line.
 func (s *Server) count(verb string, ok bool) {
-	v := strings.ToLower(verb)
-	if v == "" {
-		v = "unknown"
+	if verb == "" {
+		verb = "unknown"
 	}
 	for i := range s.counts {
-		if s.counts[i].verb == v {
+		if strings.EqualFold(s.counts[i].verb, verb) {
 			s.counts[i].all++
 			if ok {
 				s.counts[i].ok++
@@ -1114,7 +1124,7 @@ func (s *Server) count(verb string, ok bool) {
 			return
 		}
 	}
-	c := verbCount{verb: v, all: 1}
+	c := verbCount{verb: strings.ToLower(verb), all: 1}
 	if ok {
 		c.ok = 1
 	}

@@ -101,3 +101,24 @@ func allowed(state, cmd string) (next string, ok bool) {
 
 // commandOrder lists every event of the table in the order diagrams show them.
 var commandOrder = []string{"EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "end-of-data", "BDAT", "BDAT LAST", "RSET", "NOOP", "VRFY", "HELP", "QUIT"}
+
+// transitions holds the text of each state change, "server: MAIL → RCPT",
+// made once instead of at every change.
+var transitions = func() map[[2]string]string {
+	states := []string{StateInit, StateRejected, StateReady, StateMail, StateRcpt, StateData, StateBDAT, StateAuth, StateTLS, StateClosed}
+	m := make(map[[2]string]string, len(states)*len(states))
+	for _, a := range states {
+		for _, b := range states {
+			m[[2]string{a, b}] = "server: " + a + " → " + b
+		}
+	}
+	return m
+}()
+
+// transitionText is the Text of the State step from one state to another.
+func transitionText(from, to string) string {
+	if t, ok := transitions[[2]string{from, to}]; ok {
+		return t
+	}
+	return "server: " + from + " → " + to
+}
