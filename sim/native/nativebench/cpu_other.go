@@ -2,7 +2,5 @@
 
 package main
 
-import "time"
-
-func selfCPU() time.Duration    { return 0 }
-func procCPU(int) time.Duration { return 0 }
+func selfCPU() cpuTime    { return cpuTime{} }
+func procCPU(int) cpuTime { return cpuTime{} }
