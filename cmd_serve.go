@@ -26,6 +26,7 @@ type serveOptions struct {
 	TLSCert      string
 	TLSKey       string
 	FaultToken   string // lets the fault endpoint answer off loopback
+	ShowSecrets  bool   // the Live tab shows passwords as sent (trace.MaskSecrets otherwise)
 
 	// Limits of native mode (0 = the defaults of native.Limits and
 	// native.ThrottleConfig).
@@ -50,6 +51,7 @@ func cmdServe(args []string) int {
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "TLS certificate (PEM); default: a self-signed one kept in the data folder")
 	fs.StringVar(&o.TLSKey, "tls-key", "", "TLS key (PEM)")
 	fs.StringVar(&o.FaultToken, "fault-token", "", "allow fault injection from other hosts with this token")
+	fs.BoolVar(&o.ShowSecrets, "show-secrets", false, "show passwords (AUTH, PASS) as sent in the Live tab instead of masking them")
 	fs.IntVar(&o.MaxConns, "max-conns", 0, "sessions served at once per protocol; more get 421 4.7.0 (default 100)")
 	fs.DurationVar(&o.SMTPTimeout, "smtp-timeout", 0, "SMTP: close a client silent this long with 421 4.4.2 (default 5m, RFC 5321 §4.5.3.2.7)")
 	fs.DurationVar(&o.POP3Timeout, "pop3-timeout", 0, "POP3: autologout after this long without a command (default 10m, RFC 1939 §3)")

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"maillab/sim/fault"
+	"maillab/sim/trace"
 	"maillab/web"
 	"maillab/web/app"
 )
@@ -29,7 +30,10 @@ import (
 //	DELETE /live/faults/N       remove rule N (1-based, as the trace names it: "fault N: …")
 //
 // The sessions, traces and events are read-only and open to whoever can
-// reach the page: a class watches its own sessions. The fault endpoints
+// reach the page: a class watches its own sessions. A Live tab projected
+// in class must not show the students' passwords, so the traces and events
+// have them masked (trace.MaskSecrets: AUTH PLAIN and LOGIN responses,
+// POP3 PASS) unless serve runs with --show-secrets. The fault endpoints
 // answer only to this machine (a loopback client asking for a loopback
 // name), or, with `serve --fault-token T`, to a client that sends
 // "Authorization: Bearer T"; anything else gets 403. Changes (POST,
@@ -117,6 +121,9 @@ func (ls *liveServer) trace(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if !ls.rt.ShowSecrets {
+		tr.Steps = trace.MaskSecrets(tr.Steps)
+	}
 	writeJSON(w, http.StatusOK, tr)
 }
 
@@ -156,6 +163,9 @@ func (ls *liveServer) events(w http.ResponseWriter, r *http.Request) {
 	}
 	tick := time.NewTicker(liveHeartbeat)
 	defer tick.Stop()
+	// Each stream follows the AUTH exchanges it sees; one it joined in
+	// the middle is masked whole (trace.SecretMasker).
+	var masker trace.SecretMasker
 	for {
 		select {
 		case u, ok := <-sub.C:
@@ -166,6 +176,10 @@ func (ls *liveServer) events(w http.ResponseWriter, r *http.Request) {
 			}
 			// Take what else is waiting, then write it all at once.
 			for {
+				if u.Step != nil && !ls.rt.ShowSecrets {
+					st := masker.Mask(*u.Step) // a copy: the hub shares *u.Step with every stream
+					u.Step = &st
+				}
 				b, err := json.Marshal(u)
 				if err != nil {
 					return

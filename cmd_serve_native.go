@@ -33,7 +33,10 @@ type nativeRuntime struct {
 	Listeners []native.Listener
 	DataDir   string // the certificate and, without --maildir, the mail
 	Maildir   string
-	lab       *native.Lab
+	// ShowSecrets (serve --show-secrets) lets the live view show the
+	// passwords in AUTH and PASS lines as sent; they are masked otherwise.
+	ShowSecrets bool
+	lab         *native.Lab
 	// stopped is closed when serve stops: the live event streams end then,
 	// or the HTTP server's shutdown would wait for them.
 	stopped <-chan struct{}
@@ -104,7 +107,7 @@ func startNativeTo(ctx context.Context, o serveOptions, stdout io.Writer) (*nati
 		lab.Close()
 	}()
 	rt := &nativeRuntime{Hub: lab.Hub, Faults: lab.Faults, Hostname: smtpCfg.Hostname, Listeners: lab.Listeners,
-		DataDir: dataDir, Maildir: maildir, lab: lab, stopped: ctx.Done()}
+		DataDir: dataDir, Maildir: maildir, ShowSecrets: o.ShowSecrets, lab: lab, stopped: ctx.Done()}
 	for _, l := range lab.Listeners {
 		warnIfExposed(exposedWhat(l), l.Addr)
 	}

@@ -223,7 +223,7 @@ func (h *Hub) begin(info Info, connect trace.Step) *record {
 		r, h.free = h.free[n-1], h.free[:n-1]
 		*r = record{info: info, steps: r.steps[:0], log: r.log[:0], envs: r.envs[:0]}
 	} else {
-		r = &record{info: info, steps: make([]trace.Step, 0, 48)} // a short session (smtp-source: 42 steps) without growing
+		r = &record{info: info, steps: make([]trace.Step, 0, 8)} // an idle session keeps a few steps; busy ones soon get recycled records
 	}
 	h.sessions = append(h.sessions, r)
 	connect.Conn = info.ID

@@ -57,6 +57,9 @@ type Step struct {
 
 	Fault     string `json:"fault,omitempty"` // the fault rule that caused this step
 	Encrypted bool   `json:"encrypted,omitempty"`
+	// Masked is set on a client line whose password this copy of the
+	// trace does not show (MaskSecrets): Text is not what was sent.
+	Masked bool `json:"masked,omitempty"`
 
 	// For store steps: the maildrop ("host/user") and the message's UID,
 	// so views can show a maildrop as it was at the cursor.

@@ -1,9 +1,11 @@
 package app
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
+	"maillab/sim/trace"
 	"maillab/web/view"
 )
 
@@ -102,6 +104,9 @@ func (m *Model) liveViewPatches() []Patch {
 		} else {
 			title += " · " + view.T(lang, "live.ended")
 		}
+	}
+	if slices.ContainsFunc(tr.Steps, func(s trace.Step) bool { return s.Masked }) {
+		title += " · " + view.T(lang, "live.masked") // the server masked them (serve --show-secrets)
 	}
 	set("live-title", Text, title)
 	p = append(p, Patch{ID: "live-seq", Attr: HTML, Lines: m.liveSeq.Lines(cur)})

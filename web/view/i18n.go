@@ -283,6 +283,7 @@ var messages = map[string][2]string{
 	"live.connecting": {"Connecting to the live sessions…", "正在连接实时会话……"},
 	"live.lost":       {"Live updates stopped: is maillab serve still running? Trying again…", "实时更新已中断：maillab serve 还在运行吗？正在重试……"},
 	"live.dropped":    {"{n} lines not kept", "{n} 行未保存"},
+	"live.masked":     {"passwords masked (••••••••): base64 is an encoding, not encryption, and anyone could decode them; maillab serve --show-secrets shows them as sent", "密码已遮盖（••••••••）：base64 只是编码，不是加密，谁都能解码；用 maillab serve --show-secrets 启动可按原样显示"},
 	"live.faults":     {"Fault injection on the real servers", "对真实服务器进行故障注入"},
 	"live.faultsHint": {"Rules apply to every live session from its next line; click a command line of a session to pick a reply for that line.", "规则从下一行起作用于所有实时会话；点击会话中的某条命令行，可以为这一行选择应答。"},
 	"live.quickRcpt":  {"The next RCPT TO gets 550 5.1.1", "下一个 RCPT TO 收到 550 5.1.1"},
