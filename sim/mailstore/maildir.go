@@ -175,6 +175,33 @@ func (m *Maildir) deliverGrouped(tmp, dst, name string, msg []byte) (string, err
 	return uidOf(name), nil
 }
 
+// staleTmp is how long a file may sit in tmp/ before it counts as the
+// remains of a delivery that never finished (a crash between write and
+// rename): the Maildir convention is 36 hours without access
+// (https://cr.yp.to/proto/maildir.html), long enough for any delivery
+// still under way.
+const staleTmp = 36 * time.Hour
+
+// cleanTmp removes the files of tmp/ neither changed nor read for
+// staleTmp. Open calls it with the maildrop locked, as Dovecot cleans tmp/
+// when it opens a mailbox; a failure only leaves the file for next time.
+func cleanTmp(tmp string, now time.Time) {
+	ents, err := os.ReadDir(tmp)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || now.Sub(info.ModTime()) < staleTmp || now.Sub(accessTime(info)) < staleTmp {
+			continue
+		}
+		os.Remove(filepath.Join(tmp, e.Name()))
+	}
+}
+
 // renameNew moves a file to a name that does not exist yet. It is
 // os.Rename without the Lstat that os.Rename makes first to refuse a
 // directory as the new name: the name is new, and this is once per message.
@@ -226,6 +253,7 @@ func (m *Maildir) Open(user string) (Maildrop, error) {
 
 	lock, err := lockFile(filepath.Join(dir, lockName))
 	if err == nil {
+		cleanTmp(filepath.Join(dir, "tmp"), time.Now())
 		var files []msgFile
 		if files, err = scan(dir); err == nil {
 			d := &dirDrop{dir: dir, lock: lock, files: files, index: map[string]int{}}

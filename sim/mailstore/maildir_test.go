@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestMaildir(t *testing.T) {
@@ -259,4 +260,44 @@ func dirNames(t *testing.T, dir string) []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// Opening a maildrop removes what a crash left in tmp/ more than 36 hours
+// ago (the Maildir convention), and nothing newer: a delivery may be
+// writing there right now.
+func TestMaildirOpenCleansStaleTmp(t *testing.T) {
+	root := t.TempDir()
+	m := newMaildir(t, root)
+	deliverAll(t, m, "alice", []byte("kept\n"))
+	tmp := filepath.Join(root, "alice", "tmp")
+	old := time.Now().Add(-37 * time.Hour)
+	files := map[string]time.Time{
+		"1.crashed.host":    old,                             // a delivery that never finished, long ago
+		"2.recent.host":     time.Now().Add(-35 * time.Hour), // still within 36 hours
+		"3.being-read.host": old,                             // old, but read an hour ago
+		"4.just-begun.host": time.Now(),
+	}
+	for name, at := range files {
+		p := filepath.Join(tmp, name)
+		if err := os.WriteFile(p, []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		atime := at
+		if name == "3.being-read.host" {
+			atime = time.Now().Add(-time.Hour)
+		}
+		if err := os.Chtimes(p, atime, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := open(t, m, "alice")
+	defer d.Release()
+	got := dirNames(t, tmp)
+	want := []string{"2.recent.host", "3.being-read.host", "4.just-begun.host"}
+	if !slices.Equal(got, want) {
+		t.Errorf("tmp/ after Open = %q, want %q", got, want)
+	}
+	if n := len(dirNames(t, filepath.Join(root, "alice", "new"))); n != 1 {
+		t.Errorf("new/ holds %d messages, want the 1 delivered", n)
+	}
 }
