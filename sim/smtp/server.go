@@ -452,7 +452,7 @@ func (s *Server) handle(verb, arg string) (r Reply, good bool) {
 		return s.vrfy(arg)
 	case "HELP":
 		return Reply{Code: 214, Enhanced: "2.0.0", Text: []string{
-			"Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP AUTH STARTTLS",
+			"Commands: " + s.commandList(),
 			"See RFC 5321 section 4.1 for what each one does",
 		}, RFC: "RFC 5321 §4.1.1.8"}, true
 	case "AUTH":
@@ -509,6 +509,22 @@ func (s *Server) extensions() []string {
 		ext = append(ext, "AUTH PLAIN LOGIN")
 	}
 	return append(ext, "ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8", "CHUNKING")
+}
+
+// commandList is what HELP names: the commands of RFC 5321 (§4.5.1: VRFY
+// too, which answers 252 when it will not tell) and those of the
+// extensions offered right now, as EHLO would list them. A command that
+// would only be refused (STARTTLS without a certificate or after TLS,
+// AUTH when off or before STARTTLS) is not named.
+func (s *Server) commandList() string {
+	l := "EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP"
+	if s.authOffered() {
+		l += " AUTH"
+	}
+	if s.cfg.TLS != "off" && !s.tls {
+		l += " STARTTLS"
+	}
+	return l
 }
 
 func (s *Server) authOffered() bool {
