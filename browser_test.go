@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"maillab/sim/trace"
 	"maillab/web"
 	"maillab/web/headless"
 	"maillab/web/view"
@@ -392,7 +394,12 @@ func TestBrowserLive(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	rt, err := startNativeTo(ctx, serveOptions{SMTP: "127.0.0.1:0"}, io.Discard)
+	const pw = "Sw0rdfish-browser-7"
+	cfg := filepath.Join(t.TempDir(), "lab.yaml")
+	if err := os.WriteFile(cfg, []byte("users: {alice: "+pw+", bob: bob-pw}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := startNativeTo(ctx, serveOptions{SMTP: "127.0.0.1:0", Config: cfg}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -445,6 +452,21 @@ func TestBrowserLive(t *testing.T) {
 	b.wait("no rules", `document.getElementById("live-faults").textContent.includes(`+jsQuote(view.T("en", "live.noRules"))+`)`)
 	if rules := rt.Faults.List(); len(rules) != 0 {
 		t.Errorf("the server's rules after the removal: %+v", rules)
+	}
+
+	// 6. A real login: the page shows the user name, never the password.
+	if err := smtpPlainLogin(smtpAddr, pw); err != nil {
+		t.Fatal(err)
+	}
+	b.wait("the masked login", `document.getElementById("live-transcript").textContent.includes(`+jsQuote(`AUTH PLAIN base64(\0alice\0`+trace.Mask+`)`)+`)`)
+	if title := str(b, `document.getElementById("live-title").textContent`); !strings.Contains(title, view.T("en", "live.masked")) {
+		t.Errorf("the live title: %q", title)
+	}
+	page := str(b, `document.documentElement.outerHTML`)
+	for _, secret := range []string{pw, base64.StdEncoding.EncodeToString([]byte("\x00alice\x00" + pw))} {
+		if strings.Contains(page, secret) {
+			t.Errorf("the page shows %q", secret)
+		}
 	}
 
 	b.clean()

@@ -508,3 +508,21 @@ func TestLiveFollowAndPick(t *testing.T) {
 	p.do(func(m *Model) { m.OpenLive(99) })
 	p.wants("live view", p.el("live-seq"), view.T("en", "live.gone"))
 }
+
+// A session with a masked password says so in its title, in the page's
+// language, and how to show the passwords.
+func TestLiveTitleSaysPasswordsAreMasked(t *testing.T) {
+	p := newLivePage(t, "#tab=live", &liveFake{sessions: "[]"})
+	ups := fakeSession(3)
+	for _, u := range ups {
+		p.do(func(m *Model) { m.LiveUpdate(u) })
+	}
+	p.lacks("live title", p.el("live-title"), view.T("en", "live.masked"))
+	u := ups[len(ups)-1]
+	u.Session.Steps++
+	u.Step = &trace.Step{Conn: 3, Kind: trace.Command, Proto: "smtp", Text: `AUTH PLAIN base64(\0alice\0` + trace.Mask + ")", Verb: "AUTH", Masked: true}
+	p.do(func(m *Model) { m.LiveUpdate(u) })
+	p.wants("live title", p.el("live-title"), "SMTP session 3", view.T("en", "live.masked"), "--show-secrets")
+	p.do(func(m *Model) { m.SetLang(LangZH) })
+	p.wants("live title", p.el("live-title"), "SMTP 会话 3", view.T("zh", "live.masked"), "--show-secrets")
+}

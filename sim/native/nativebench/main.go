@@ -297,11 +297,11 @@ func (c cpuTime) total() time.Duration    { return c.user + c.sys }
 type smtpTarget struct {
 	name   string
 	addr   string
-	cpu    func() cpuTime // CPU time the server has used so far
-	before func()         // before a run (after reset), if set
-	after  func()         // after a run, if set
-	reset  func()               // before a run: empty the store
-	verify func(int) error      // after a run: n messages must be stored
+	cpu    func() cpuTime  // CPU time the server has used so far
+	before func()          // before a run (after reset), if set
+	after  func()          // after a run, if set
+	reset  func()          // before a run: empty the store
+	verify func(int) error // after a run: n messages must be stored
 	close  func()
 }
 
