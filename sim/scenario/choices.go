@@ -51,6 +51,8 @@ func FaultChoices(st trace.Step) []FaultSpec {
 // faultTarget says which "when" and which server a fault on this step needs.
 func faultTarget(st trace.Step) (when, server string, ok bool) {
 	switch {
+	case st.Kind == trace.Command && !st.ByServer && st.Masked:
+		return maskedTarget(st), serverHost(st.To), maskedTarget(st) != ""
 	case st.Kind == trace.Command && !st.ByServer:
 		return st.Text, serverHost(st.To), true
 	case st.Kind == trace.Data && !st.ByServer && st.Text == "." && st.Proto == "smtp":
@@ -61,6 +63,23 @@ func faultTarget(st trace.Step) (when, server string, ok bool) {
 		return fault.Connect, serverHost(st.To), true
 	}
 	return "", "", false
+}
+
+// maskedTarget is the "when" for a line whose password the live view
+// masked (trace.MaskSecrets): its verb, and for AUTH the mechanism, which
+// match the line as the client really sent it ("PASS" matches "PASS
+// secret"). A rule made from the masked text would never fire, and one
+// made from the real text would copy the password into the rules. A SASL
+// response line on its own ("base64(…)") is no command a rule can name.
+func maskedTarget(st trace.Step) string {
+	f := strings.Fields(st.Text)
+	if len(f) == 0 || !strings.EqualFold(f[0], st.Verb) {
+		return ""
+	}
+	if strings.EqualFold(st.Verb, "AUTH") && len(f) > 1 {
+		return f[0] + " " + f[1]
+	}
+	return f[0]
 }
 
 // serverHost turns an actor name ("mx.example.org POP3") into the host.

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -53,6 +54,16 @@ func ruleList(s *Spec) []fault.Rule {
 	return out
 }
 
+// ruleFired reports whether rule n (1-based) changed a step of the run.
+func ruleFired(tr *trace.Trace, n int) bool {
+	for _, st := range tr.Steps {
+		if strings.HasPrefix(st.Fault, "fault "+strconv.Itoa(n)+":") {
+			return true
+		}
+	}
+	return false
+}
+
 func faultFired(tr *trace.Trace) bool {
 	for _, st := range tr.Steps {
 		if strings.HasPrefix(st.Fault, "fault 2") {
@@ -60,4 +71,50 @@ func faultFired(tr *trace.Trace) bool {
 		}
 	}
 	return false
+}
+
+// A line whose password the live view masked gets choices that name the
+// verb (and the AUTH mechanism) only: they fire on the real line, and the
+// password is in none of them.
+func TestFaultChoicesOnMaskedLines(t *testing.T) {
+	for _, file := range []string{"greylisting.yaml", "bounce.yaml"} {
+		src, _ := os.ReadFile("testdata/" + file)
+		spec, err := Parse(file, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, _ := Run(spec)
+		masked := trace.MaskSecrets(base.Steps)
+		seen := 0
+		for i, st := range masked {
+			if !st.Masked {
+				continue
+			}
+			choices := FaultChoices(st)
+			if st.Text == base.Steps[i].Text {
+				t.Fatalf("%s step %d is marked masked but reads as sent: %q", file, i, st.Text)
+			}
+			if len(choices) == 0 {
+				continue // a SASL response on its own: no command to name
+			}
+			seen++
+			for _, ch := range choices {
+				if !strings.HasPrefix(strings.ToUpper(base.Steps[i].Text), strings.ToUpper(ch.When)+" ") {
+					t.Errorf("%s step %d: when %q does not name the line %q", file, i, ch.When, base.Steps[i].Text)
+				}
+				if strings.Contains(ch.When, trace.Mask) || strings.Contains(ch.When, "base64(") {
+					t.Errorf("%s step %d: when %q is the masked text", file, i, ch.When)
+				}
+			}
+			ch := choices[0]
+			rules, _ := fault.New(append(ruleList(spec), ch.Rule()))
+			tr, _ := RunWith(spec, rules)
+			if !ruleFired(tr, len(spec.Faults)+1) {
+				t.Errorf("%s step %d %q: choice %q never fired", file, i, ch.When, ch.Then)
+			}
+		}
+		if seen == 0 {
+			t.Errorf("%s: no masked command line offered choices", file)
+		}
+	}
 }
