@@ -296,8 +296,8 @@ func (ls *liveServer) changing(next http.HandlerFunc) http.HandlerFunc {
 // are matched without regard to case, so {"When": …} reads too).
 func (ls *liveServer) rules() []app.LiveRule {
 	out := []app.LiveRule{}
-	for i, r := range ls.rt.Faults.List() {
-		out = append(out, app.LiveRule{N: i + 1, When: r.When, Then: r.Then, Server: r.Server, Protocol: r.Protocol, Nth: r.Nth, Times: r.Times})
+	for _, e := range ls.rt.Faults.Entries() {
+		out = append(out, app.LiveRule{N: e.ID, When: e.When, Then: e.Then, Server: e.Server, Protocol: e.Protocol, Nth: e.Nth, Times: e.Times, Fired: e.Fired})
 	}
 	return out
 }
@@ -354,15 +354,17 @@ func checkRuleText(r fault.Rule) error {
 	return nil
 }
 
-// removeFault removes rule N and answers with the rules left.
+// removeFault removes rule N (its number for good, fault.Entry.ID: a
+// second click, or another teacher's, cannot remove the rule that moved
+// into its place) and answers with the rules left.
 func (ls *liveServer) removeFault(w http.ResponseWriter, r *http.Request) {
 	n, err := strconv.Atoi(r.PathValue("n"))
 	if err != nil || n < 1 {
-		http.Error(w, "DELETE /live/faults/N: N is the rule's number, from 1", http.StatusBadRequest)
+		http.Error(w, "DELETE /live/faults/N: N is the rule's number, as live/faults.json lists it", http.StatusBadRequest)
 		return
 	}
-	if !ls.rt.Faults.Remove(n - 1) {
-		http.Error(w, fmt.Sprintf("there is no fault rule %d", n), http.StatusNotFound)
+	if !ls.rt.Faults.RemoveID(n) {
+		http.Error(w, fmt.Sprintf("there is no fault rule %d (removed already?)", n), http.StatusNotFound)
 		return
 	}
 	ls.logf("maillab: fault rule %d removed by %s", n, r.RemoteAddr)

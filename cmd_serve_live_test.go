@@ -298,6 +298,10 @@ func TestLiveFaultsReachRealClients(t *testing.T) {
 	if err := sendMail(l.smtp, "alice@example.com", "bob@example.com", "again"); err != nil {
 		t.Errorf("the rule fired twice: %v", err)
 	}
+	// The listing says the rule is used up: it fired its one time.
+	if code, body := l.request("GET", "/live/faults.json", "", nil); code != 200 || !strings.Contains(body, `"n":1`) || !strings.Contains(body, `"fired":1`) {
+		t.Errorf("faults.json after the rule fired: %d %s, want n 1 fired 1", code, body)
+	}
 	// A rule that fires every time, then removed.
 	l.request("POST", "/live/faults", `{"When": "end-of-data", "Then": "drop"}`, jsonHeader)
 	if err := sendMail(l.smtp, "alice@example.com", "bob@example.com", "dropped"); err == nil {
@@ -313,6 +317,20 @@ func TestLiveFaultsReachRealClients(t *testing.T) {
 	if code, _ := l.request("DELETE", "/live/faults/9", "", nil); code != 404 {
 		t.Errorf("DELETE a missing rule: %d", code)
 	}
+	// Numbers stay with their rules: a second DELETE of 2 (another
+	// teacher's click) removes nothing, and a new rule is 3, not 2.
+	if code, _ := l.request("DELETE", "/live/faults/2", "", nil); code != 404 {
+		t.Errorf("DELETE 2 twice: %d, want 404", code)
+	}
+	code, body = l.request("POST", "/live/faults", `{"when": "NOOP", "then": "421 4.3.2 bye"}`, jsonHeader)
+	if code != http.StatusCreated || !strings.Contains(body, `"n":3`) || strings.Contains(body, `"n":2`) {
+		t.Errorf("POST after DELETE: %d %s, want rules 1 and 3", code, body)
+	}
+	if code, body := l.request("DELETE", "/live/faults/1", "", nil); code != 200 || !strings.Contains(body, `"n":3`) || strings.Contains(body, "RCPT TO:*") {
+		t.Errorf("DELETE 1: %d %s, want only rule 3 left", code, body)
+	}
+	l.request("DELETE", "/live/faults/3", "", nil)
+	l.request("POST", "/live/faults", rule, jsonHeader)
 	if code, _ := l.request("DELETE", "/live/faults/x", "", nil); code != 400 {
 		t.Errorf("DELETE x: %d", code)
 	}

@@ -59,10 +59,25 @@ type Injector interface {
 // that matches and still has shots left fires. It is safe for concurrent use
 // (native mode shares one list among all live sessions).
 type Rules struct {
-	mu    sync.Mutex
-	rules []Rule
-	seen  []int // matching lines seen per rule (for Nth)
-	fired []int // times fired per rule (for Times)
+	mu     sync.Mutex
+	rules  []Rule
+	ids    []int // each rule's number for good (Entry.ID)
+	seen   []int // matching lines seen per rule (for Nth)
+	fired  []int // times fired per rule (for Times)
+	nextID int
+}
+
+// Entry is a rule with its number and what it has done so far.
+type Entry struct {
+	Rule
+	// ID is the rule's number: its place in the list it was made with,
+	// then the next number for each rule added. It stays with the rule
+	// when rules before it are removed, so that "remove rule 3" from two
+	// teachers at once cannot remove the wrong one; the trace names a
+	// rule by it ("fault 3: …").
+	ID    int
+	Seen  int // matching lines seen
+	Fired int // times it changed the dialogue
 }
 
 // New validates the rules and returns an Injector over them.
@@ -72,7 +87,22 @@ func New(rules []Rule) (*Rules, error) {
 			return nil, fmt.Errorf("fault %d: %w", i+1, err)
 		}
 	}
-	return &Rules{rules: rules, seen: make([]int, len(rules)), fired: make([]int, len(rules))}, nil
+	ids := make([]int, len(rules))
+	for i := range ids {
+		ids[i] = i + 1
+	}
+	return &Rules{rules: rules, ids: ids, seen: make([]int, len(rules)), fired: make([]int, len(rules)), nextID: len(rules) + 1}, nil
+}
+
+// Entries lists the rules with their numbers and counts.
+func (rs *Rules) Entries() []Entry {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	out := make([]Entry, len(rs.rules))
+	for i, r := range rs.rules {
+		out[i] = Entry{Rule: r, ID: rs.ids[i], Seen: rs.seen[i], Fired: rs.fired[i]}
+	}
+	return out
 }
 
 // List returns a copy of the rules.
@@ -89,9 +119,14 @@ func (rs *Rules) Add(r Rule) error {
 	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
+	if rs.nextID == 0 {
+		rs.nextID = len(rs.rules) + 1
+	}
 	rs.rules = append(rs.rules, r)
+	rs.ids = append(rs.ids, rs.nextID)
 	rs.seen = append(rs.seen, 0)
 	rs.fired = append(rs.fired, 0)
+	rs.nextID++
 	return nil
 }
 
@@ -99,10 +134,28 @@ func (rs *Rules) Add(r Rule) error {
 func (rs *Rules) Remove(i int) bool {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
+	return rs.removeLocked(i)
+}
+
+// RemoveID deletes the rule numbered id (Entry.ID); false if there is none
+// (never was, or removed already).
+func (rs *Rules) RemoveID(id int) bool {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	for i, x := range rs.ids {
+		if x == id {
+			return rs.removeLocked(i)
+		}
+	}
+	return false
+}
+
+func (rs *Rules) removeLocked(i int) bool {
 	if i < 0 || i >= len(rs.rules) {
 		return false
 	}
 	rs.rules = append(rs.rules[:i:i], rs.rules[i+1:]...)
+	rs.ids = append(rs.ids[:i:i], rs.ids[i+1:]...)
 	rs.seen = append(rs.seen[:i:i], rs.seen[i+1:]...)
 	rs.fired = append(rs.fired[:i:i], rs.fired[i+1:]...)
 	return true
@@ -128,7 +181,7 @@ func (rs *Rules) Check(proto, server, line string) *Outcome {
 		}
 		rs.fired[i]++
 		o := r.outcome()
-		o.Rule = "fault " + strconv.Itoa(i+1) + ": " + r.When + " → " + r.Then
+		o.Rule = "fault " + strconv.Itoa(rs.ids[i]) + ": " + r.When + " → " + r.Then
 		return &o
 	}
 	return nil

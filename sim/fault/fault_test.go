@@ -1,6 +1,7 @@
 package fault
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -133,5 +134,51 @@ func TestAddAndRemove(t *testing.T) {
 	var none *Rules
 	if none.Check("smtp", "h", "DATA") != nil {
 		t.Fatal("a nil injector injected")
+	}
+}
+
+// A rule keeps its number when rules before it go: removing by number
+// removes that rule or nothing, never the one that moved into its place,
+// and the trace names the rule by the same number the list shows.
+func TestRuleNumbersAreStable(t *testing.T) {
+	rs, _ := New([]Rule{{When: "NOOP", Then: "451 4.3.0 one"}, {When: "RSET", Then: "451 4.3.0 two"}})
+	rs.Add(Rule{When: "VRFY *", Then: "451 4.3.0 three", Times: 1})
+	ids := func() []int {
+		var out []int
+		for _, e := range rs.Entries() {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	if got := ids(); !slices.Equal(got, []int{1, 2, 3}) {
+		t.Fatalf("numbers %v, want 1 2 3", got)
+	}
+	if !rs.RemoveID(1) {
+		t.Fatal("rule 1 not removed")
+	}
+	if rs.RemoveID(1) {
+		t.Error("rule 1 removed twice: a second click took the rule that moved up")
+	}
+	rs.Add(Rule{When: "HELP", Then: "451 4.3.0 four"})
+	if got := ids(); !slices.Equal(got, []int{2, 3, 4}) {
+		t.Fatalf("numbers %v after removing 1 and adding one, want 2 3 4", got)
+	}
+	if o := rs.Check("smtp", "h", "VRFY bob"); o == nil || !strings.HasPrefix(o.Rule, "fault 3: ") {
+		t.Errorf("VRFY fired as %+v, want fault 3", o)
+	}
+	if o := rs.Check("smtp", "h", "VRFY bob"); o != nil {
+		t.Errorf("times: 1 rule fired twice: %+v", o)
+	}
+	for _, e := range rs.Entries() {
+		want := 0
+		if e.ID == 3 {
+			want = 1
+		}
+		if e.Fired != want {
+			t.Errorf("rule %d fired %d times, want %d", e.ID, e.Fired, want)
+		}
+		if e.ID == 3 && e.Seen != 2 {
+			t.Errorf("rule 3 saw %d matching lines, want 2", e.Seen)
+		}
 	}
 }

@@ -69,14 +69,18 @@ type LiveUpdate struct {
 // LiveRule is a fault rule of the real servers, as live/faults.json lists
 // it and POST live/faults takes it.
 type LiveRule struct {
-	N        int    `json:"n,omitempty"` // its number, from 1 (listing only)
+	N        int    `json:"n,omitempty"` // its number for good, from 1 (listing only; fault.Entry.ID)
 	When     string `json:"when"`
 	Then     string `json:"then"`
 	Server   string `json:"server,omitempty"`
 	Protocol string `json:"protocol,omitempty"`
 	Nth      int    `json:"nth,omitempty"`
 	Times    int    `json:"times,omitempty"`
+	Fired    int    `json:"fired,omitempty"` // times it changed a dialogue so far (listing only)
 }
+
+// UsedUp reports whether the rule has fired all the times it may.
+func (r LiveRule) UsedUp() bool { return r.Times > 0 && r.Fired >= r.Times }
 
 // LiveQuick are the fault panel's ready-made rules, by the name of their
 // button.
@@ -290,6 +294,9 @@ func (m *Model) LiveUpdate(u LiveUpdate) {
 	}
 	m.noteSession(u.Session)
 	m.dirty |= dLiveList
+	if u.Step != nil && u.Step.Fault != "" && l.rulesOK {
+		m.request("GET", LiveFaultsPath, "") // a rule fired: its count changed (one request at a time)
+	}
 	id := u.Session.ID
 	if u.Step != nil && u.Step.Kind == trace.Connect && u.Session.Steps == 1 && l.follow && id != l.open {
 		if cur, ok := l.info(l.open); l.open == 0 || !ok || !cur.Live {
@@ -505,7 +512,7 @@ func (m *Model) Follow() bool { return m.live.follow }
 
 // AddLiveRule asks the server to add a fault rule.
 func (m *Model) AddLiveRule(r LiveRule) {
-	r.N = 0
+	r.N, r.Fired = 0, 0
 	b, _ := json.Marshal(r) // strings and ints always encode
 	m.request("POST", LiveFaultsPost, string(b))
 }
@@ -517,7 +524,7 @@ func (m *Model) AddQuickRule(name string) {
 	}
 }
 
-// RemoveLiveRule asks the server to remove rule n (from 1).
+// RemoveLiveRule asks the server to remove the rule numbered n.
 func (m *Model) RemoveLiveRule(n int) {
 	if n < 1 {
 		return

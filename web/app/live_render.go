@@ -145,7 +145,7 @@ func (m *Model) liveFaultsHTML() string {
 		b.WriteString(`<p class="hint">` + esc(view.T(lang, "live.noRules")) + "</p>\n")
 		return b.String()
 	}
-	b.WriteString("<p>" + esc(view.T(lang, "live.rules")) + "</p>\n<ol class=\"live-rules\">\n")
+	b.WriteString("<p>" + esc(view.T(lang, "live.rules")) + "</p>\n<ul class=\"live-rules\">\n")
 	for _, r := range l.rules {
 		rule := r.When + " → " + r.Then
 		if r.Nth > 0 {
@@ -154,13 +154,25 @@ func (m *Model) liveFaultsHTML() string {
 		if r.Times > 0 {
 			rule += " (times: " + strconv.Itoa(r.Times) + ")"
 		}
-		b.WriteString("<li><span><code>" + esc(rule) + "</code>")
+		cls := ""
+		if r.UsedUp() {
+			cls = ` class="used-up"`
+		}
+		b.WriteString("<li" + cls + "><span><code>" + esc(view.Tf(lang, "live.ruleN", "n", strconv.Itoa(r.N))) + " " + esc(rule) + "</code>")
 		if r.Server != "" {
 			b.WriteString(` <span class="hint">` + esc(view.Tf(lang, "faults.at", "server", r.Server)) + "</span>")
+		}
+		switch {
+		case r.UsedUp():
+			b.WriteString(` <span class="hint">` + esc(view.Tf(lang, "live.usedUp", "n", strconv.Itoa(r.Fired))) + "</span>")
+		case r.Fired > 0:
+			b.WriteString(` <span class="hint">` + esc(view.Tf(lang, "live.fired", "n", strconv.Itoa(r.Fired))) + "</span>")
+		default:
+			b.WriteString(` <span class="hint">` + esc(view.T(lang, "live.notFired")) + "</span>")
 		}
 		b.WriteString(`</span><button type="button" data-action="live-remove-fault" data-n="` + strconv.Itoa(r.N) + `" aria-label="` +
 			esc(view.Tf(lang, "faults.remove", "rule", rule)) + `">` + esc(view.T(lang, "faults.removeBtn")) + "</button></li>\n")
 	}
-	b.WriteString("</ol>\n")
+	b.WriteString("</ul>\n")
 	return b.String()
 }

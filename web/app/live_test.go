@@ -32,16 +32,26 @@ type liveFake struct {
 	hub       *native.Hub
 	sessions  string // sessions.json when there is no hub
 	traces    map[int]string
-	rules     []fault.Rule
+	rs        *fault.Rules // numbered and counted as the real endpoints do
 	forbidden bool
+}
+
+// rules lists the fake server's rules.
+func (f *liveFake) rules() []fault.Rule {
+	if f.rs == nil {
+		return nil
+	}
+	return f.rs.List()
 }
 
 func (f *liveFake) serve(method, path, body string) (int, string) {
 	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	list := func() string {
 		out := []LiveRule{}
-		for i, r := range f.rules {
-			out = append(out, LiveRule{N: i + 1, When: r.When, Then: r.Then, Server: r.Server, Protocol: r.Protocol, Nth: r.Nth, Times: r.Times})
+		if f.rs != nil {
+			for _, e := range f.rs.Entries() {
+				out = append(out, LiveRule{N: e.ID, When: e.When, Then: e.Then, Server: e.Server, Protocol: e.Protocol, Nth: e.Nth, Times: e.Times, Fired: e.Fired})
+			}
 		}
 		return js(out)
 	}
@@ -78,14 +88,16 @@ func (f *liveFake) serve(method, path, body string) (int, string) {
 		if err := rule.Validate(); err != nil {
 			return 400, err.Error()
 		}
-		f.rules = append(f.rules, rule)
+		if f.rs == nil {
+			f.rs, _ = fault.New(nil)
+		}
+		f.rs.Add(rule)
 		return 201, list()
 	case method == "DELETE" && strings.HasPrefix(path, LiveFaultsPost+"/"):
 		n, _ := strconv.Atoi(strings.TrimPrefix(path, LiveFaultsPost+"/"))
-		if n < 1 || n > len(f.rules) {
+		if f.rs == nil || !f.rs.RemoveID(n) {
 			return 404, "there is no fault rule " + strconv.Itoa(n)
 		}
-		f.rules = slices.Delete(f.rules, n-1, n)
 		return 200, list()
 	}
 	return 404, "404 page not found"
@@ -399,8 +411,8 @@ func TestLiveFaultPanel(t *testing.T) {
 	}
 	p.do(func(m *Model) { m.AddQuickRule("greylist") })
 	p.do(func(m *Model) { m.AddQuickRule("dropData") })
-	if len(f.rules) != 3 || f.rules[1].Then[:9] != "451 4.7.1" || f.rules[1].Times != 1 || f.rules[2].When != "end-of-data" || f.rules[2].Then != "drop" || f.rules[2].Times != 0 {
-		t.Errorf("rules %+v", f.rules)
+	if rules := f.rules(); len(rules) != 3 || rules[1].Then[:9] != "451 4.7.1" || rules[1].Times != 1 || rules[2].When != "end-of-data" || rules[2].Then != "drop" || rules[2].Times != 0 {
+		t.Errorf("rules %+v", rules)
 	}
 	p.wants("fault panel", p.el("live-faults"), "RCPT TO:* → 550 5.1.1", "(times: 1)", "end-of-data → drop", `data-action="live-remove-fault" data-n="3"`)
 
@@ -420,7 +432,7 @@ func TestLiveFaultPanel(t *testing.T) {
 	if p.dialogs["fault-menu"] {
 		t.Error("the menu stays open")
 	}
-	got := f.rules[len(f.rules)-1]
+	got := f.rules()[len(f.rules())-1]
 	if got.When != "RCPT TO:<bob@example.com>" || got.Server != "mail.example.com" || got.Protocol != "smtp" || got.Times != 1 || !strings.HasPrefix(got.Then, "550 5.1.1 <bob@example.com>") {
 		t.Errorf("the rule for the clicked line: %+v", got)
 	}
@@ -436,8 +448,8 @@ func TestLiveFaultPanel(t *testing.T) {
 	if r := p.lastRequest(); r.Method != "DELETE" || r.Path != LiveFaultsPost+"/2" {
 		t.Errorf("remove: %+v", r)
 	}
-	if len(f.rules) != 3 || strings.Contains(p.el("live-faults"), "Greylisted") {
-		t.Errorf("after the removal: %+v\n%s", f.rules, p.el("live-faults"))
+	if len(f.rules()) != 3 || strings.Contains(p.el("live-faults"), "Greylisted") {
+		t.Errorf("after the removal: %+v\n%s", f.rules(), p.el("live-faults"))
 	}
 	// The server's refusal, in its words.
 	p.do(func(m *Model) { m.AddLiveRule(LiveRule{When: "RCPT TO:*", Then: "250 2.0.0 Ok"}) })
@@ -525,4 +537,44 @@ func TestLiveTitleSaysPasswordsAreMasked(t *testing.T) {
 	p.wants("live title", p.el("live-title"), "SMTP session 3", view.T("en", "live.masked"), "--show-secrets")
 	p.do(func(m *Model) { m.SetLang(LangZH) })
 	p.wants("live title", p.el("live-title"), "SMTP 会话 3", view.T("zh", "live.masked"), "--show-secrets")
+}
+
+// The panel numbers rules as the trace does ("fault 2: …"), keeps the
+// numbers when a rule before goes, and shows what each rule has done: a
+// rule that fires in a live session makes the page ask for the counts
+// again, and a times: 1 rule that fired says it is used up.
+func TestLiveRulesCountWhatFired(t *testing.T) {
+	f := &liveFake{sessions: "[]"}
+	p := newLivePage(t, "#tab=live", f)
+	p.do(func(m *Model) { m.AddQuickRule("dropData") })
+	p.do(func(m *Model) { m.AddQuickRule("rcpt550") })
+	p.do(func(m *Model) { m.RemoveLiveRule(1) })
+	p.wants("fault panel", p.el("live-faults"), "fault 2: RCPT TO:* → 550", `data-n="2"`, view.T("en", "live.notFired"))
+	p.lacks("fault panel", p.el("live-faults"), `data-n="1"`, "end-of-data")
+
+	// The real server's rule fires on a session's RCPT; the stream brings
+	// the reply with the rule's name on it.
+	o := f.rs.Check("smtp", "mail.example.com", "RCPT TO:<bob@example.com>")
+	if o == nil || !strings.HasPrefix(o.Rule, "fault 2: ") {
+		t.Fatalf("the fake server's rule did not fire as rule 2: %+v", o)
+	}
+	ups := fakeSession(3)
+	for _, u := range ups {
+		p.do(func(m *Model) { m.LiveUpdate(u) })
+	}
+	info := ups[len(ups)-1].Session
+	info.Steps++
+	reply := trace.Step{Kind: trace.Reply, Proto: "smtp", ByServer: true, Conn: 3, Text: o.Reply, Code: 550, ReplyTo: "RCPT", Fault: o.Rule}
+	before := len(p.requests)
+	p.do(func(m *Model) { m.LiveUpdate(LiveUpdate{Session: info, Step: &reply}) })
+	asked := false
+	for _, r := range p.requests[before:] {
+		asked = asked || (r.Method == "GET" && r.Path == LiveFaultsPath)
+	}
+	if !asked {
+		t.Error("a rule fired and the page did not ask for the rules again")
+	}
+	p.wants("fault panel", p.el("live-faults"), `class="used-up"`, view.Tf("en", "live.usedUp", "n", "1"))
+	p.do(func(m *Model) { m.SetLang(LangZH) })
+	p.wants("fault panel", p.el("live-faults"), "故障规则 2：", view.Tf("zh", "live.usedUp", "n", "1"))
 }
