@@ -184,9 +184,16 @@ func (p *page) request(c app.Cmd) {
 		p.q.Post(func() { p.m.RequestDone(method, path, status, body, err) })
 	}
 	props := map[string]any{"method": method, "cache": "no-store", "credentials": "same-origin"}
+	headers := map[string]any{}
 	if c.Text != "" {
 		props["body"] = c.Text
-		props["headers"] = map[string]any{"Content-Type": "application/json"}
+		headers["Content-Type"] = "application/json"
+	}
+	if c.Token != "" {
+		headers["Authorization"] = "Bearer " + c.Token
+	}
+	if len(headers) > 0 {
+		props["headers"] = headers
 	}
 	opts := object(props)
 	if opts.err != nil {

@@ -243,7 +243,7 @@ func TestRequest(t *testing.T) {
 	eval(t, `globalThis.fetchCalls = []`)
 	eval(t, `globalThis.realFetch = globalThis.fetch`)
 	eval(t, `globalThis.fetch = (url, opts) => {
-		fetchCalls.push({url, method: opts.method, body: opts.body || "", type: (opts.headers || {})["Content-Type"] || "", credentials: opts.credentials});
+		fetchCalls.push({url, method: opts.method, body: opts.body || "", type: (opts.headers || {})["Content-Type"] || "", auth: (opts.headers || {})["Authorization"] || "", credentials: opts.credentials});
 		if (url === "down") return Promise.reject(new TypeError("Failed to fetch"));
 		const status = opts.method === "GET" ? 200 : 403;
 		const body = status === 200 ? '[{"n":1,"when":"RCPT TO:*","then":"550 5.1.1 no"}]' : "refused";
@@ -266,6 +266,16 @@ func TestRequest(t *testing.T) {
 	}
 	if rules := p.m.LiveRules(); len(rules) != 0 {
 		t.Errorf("a 403 leaves rules on screen: %+v", rules)
+	}
+	if call.get("auth").str() != "" {
+		t.Errorf("an Authorization header without a token: %q", call.get("auth").str())
+	}
+	// serve's --fault-token, typed in the page, goes as a bearer token.
+	p.request(app.Cmd{Kind: app.Request, Method: "DELETE", Path: app.LiveFaultsPost + "/1", Token: "s3cret"})
+	waitQueue(t, p.q)
+	call = global().get("fetchCalls").call("at", -1)
+	if call.get("method").str() != "DELETE" || call.get("auth").str() != "Bearer s3cret" || call.get("type").str() != "" {
+		t.Errorf("DELETE with a token sent as %s auth %q type %q", call.get("method").str(), call.get("auth").str(), call.get("type").str())
 	}
 	p.request(app.Cmd{Kind: app.Request, Method: "GET", Path: "down"})
 	waitQueue(t, p.q) // a network failure is an answer too

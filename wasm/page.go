@@ -545,6 +545,8 @@ func (p *page) onClick(ev js) {
 	case "live-quick":
 		name := el.attr("data-quick")
 		p.post(func(m *app.Model) { m.AddQuickRule(name) })
+	case "live-token":
+		p.useToken()
 	case "live-remove-fault":
 		i := n("data-n")
 		p.post(func(m *app.Model) { m.RemoveLiveRule(i) })
@@ -590,6 +592,14 @@ func (p *page) onClick(ev js) {
 	}
 }
 
+// useToken hands the fault panel's token field to the model and empties it.
+func (p *page) useToken() {
+	in := p.byID("live-token-input")
+	token := in.get("value").str()
+	_ = in.set("value", "")
+	p.post(func(m *app.Model) { m.SetFaultToken(token) })
+}
+
 func (p *page) sendTerminal() {
 	in := p.byID("term-input")
 	line := in.get("value").str()
@@ -623,6 +633,8 @@ func (p *page) onKey(ev js) {
 		p.post((*app.Model).End)
 	case app.KeySend:
 		p.sendTerminal()
+	case app.KeyToken:
+		p.useToken()
 	case app.KeyTabNext, app.KeyTabPrev:
 		back := k == app.KeyTabPrev
 		p.post(func(m *app.Model) {

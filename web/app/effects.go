@@ -54,6 +54,7 @@ type Cmd struct {
 	Open   bool          // Dialog: open (showModal) or close
 	URL    string        // SetURL: the fragment, without "#"
 	Wait   time.Duration // Poll: when to call Poll again; Stream: when to open it
+	Token  string        // Request: sent as "Authorization: Bearer Token" (serve --fault-token)
 }
 
 // CmdKind says what a Cmd asks for.

@@ -18,6 +18,7 @@ const (
 	KeyTabNext     // → on a tab
 	KeyTabPrev     // ← on a tab
 	KeySend        // Enter in the terminal's input
+	KeyToken       // Enter in the fault panel's token field
 )
 
 // KeyFor maps a keydown. key is KeyboardEvent.key; tag is the target's
@@ -30,6 +31,9 @@ func (m *Model) KeyFor(key, tag, id, role string, inDialog, mod bool) Key {
 	tag = strings.ToUpper(tag)
 	if id == "term-input" && key == "Enter" {
 		return KeySend
+	}
+	if id == "live-token-input" && key == "Enter" {
+		return KeyToken
 	}
 	switch tag {
 	case "INPUT", "TEXTAREA", "SELECT":

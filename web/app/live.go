@@ -137,6 +137,7 @@ type liveState struct {
 	rulesOK   bool     // the fault endpoints answer this page
 	rulesMsg  *message // the last refusal
 	forbidden bool     // … they answer 403: not from this machine
+	token     string   // serve's --fault-token, as typed in this tab (kept nowhere else)
 
 	inflight map[string]bool // GETs asked for and not answered
 
@@ -174,7 +175,22 @@ func (m *Model) request(method, path, body string) {
 		}
 		m.live.inflight[path] = true
 	}
-	m.cmds = append(m.cmds, Cmd{Kind: Request, Method: method, Path: path, Text: body})
+	c := Cmd{Kind: Request, Method: method, Path: path, Text: body}
+	if strings.HasPrefix(path, LiveFaultsPost) {
+		c.Token = m.live.token
+	}
+	m.cmds = append(m.cmds, c)
+}
+
+// SetFaultToken is the token a person typed in the fault panel of a page
+// opened from another machine: serve started with --fault-token T lets
+// whoever sends T inject faults. It is kept in this page only (not in the
+// URL, not in storage), and tried at once.
+func (m *Model) SetFaultToken(token string) {
+	m.live.token = strings.TrimSpace(token)
+	m.live.rulesMsg = nil
+	m.dirty |= dLiveFaults
+	m.request("GET", LiveFaultsPath, "")
 }
 
 // RequestDone hands over the answer to a Request: its status (0 when
@@ -540,6 +556,9 @@ func (m *Model) rulesAnswered(method string, status int, body []byte, err error)
 		l.rulesMsg = msg("live.refused", "error", err.Error())
 	case status == 403:
 		l.rulesOK, l.forbidden, l.rulesMsg, l.rules = false, true, nil, nil
+		if l.token != "" {
+			l.rulesMsg = msg("live.tokenRefused")
+		}
 	case status == 200 || status == 201:
 		var rules []LiveRule
 		if json.Unmarshal(body, &rules) != nil {

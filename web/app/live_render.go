@@ -130,6 +130,9 @@ func (m *Model) liveFaultsHTML() string {
 	}
 	if l.forbidden {
 		b.WriteString(`<p class="hint">` + esc(view.T(lang, "live.forbidden")) + "</p>\n")
+		b.WriteString(`<p class="live-token"><label for="live-token-input">` + esc(view.T(lang, "live.tokenLabel")) + `</label> ` +
+			`<input id="live-token-input" type="password" autocomplete="off" spellcheck="false"> ` +
+			`<button type="button" data-action="live-token">` + esc(view.T(lang, "live.tokenUse")) + "</button></p>\n")
 		return b.String()
 	}
 	if !l.rulesOK {

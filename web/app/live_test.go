@@ -4,6 +4,7 @@ package app
 
 import (
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"net/smtp"
@@ -34,6 +35,8 @@ type liveFake struct {
 	traces    map[int]string
 	rs        *fault.Rules // numbered and counted as the real endpoints do
 	forbidden bool
+	token     string // with forbidden: the --fault-token that opens the endpoints anyway
+	sentToken string // the token of the request being answered
 }
 
 // rules lists the fake server's rules.
@@ -75,7 +78,7 @@ func (f *liveFake) serve(method, path, body string) (int, string) {
 			return 200, t
 		}
 		return 404, "404 page not found"
-	case f.forbidden && strings.HasPrefix(path, "live/faults"):
+	case f.forbidden && strings.HasPrefix(path, "live/faults") && (f.token == "" || f.sentToken != f.token):
 		return 403, "fault injection answers only on the machine running maillab serve"
 	case method == "GET" && path == LiveFaultsPath:
 		return 200, list()
@@ -114,7 +117,11 @@ func newLivePage(t *testing.T, frag string, f *liveFake) *page {
 	if st.Lang == "" {
 		st.Lang = LangEN
 	}
-	p := &page{t: t, q: NewQueue(), files: files, els: map[string]string{}, store: map[string]string{}, dialogs: map[string]bool{}, server: f.serve}
+	p := &page{t: t, q: NewQueue(), files: files, els: map[string]string{}, store: map[string]string{}, dialogs: map[string]bool{}}
+	p.server = func(method, path, body string) (int, string) {
+		f.sentToken = p.requests[len(p.requests)-1].Token
+		return f.serve(method, path, body)
+	}
 	p.m = New(st, "")
 	p.m.EnableLive()
 	p.m.Start()
@@ -577,4 +584,41 @@ func TestLiveRulesCountWhatFired(t *testing.T) {
 	p.wants("fault panel", p.el("live-faults"), `class="used-up"`, view.Tf("en", "live.usedUp", "n", "1"))
 	p.do(func(m *Model) { m.SetLang(LangZH) })
 	p.wants("fault panel", p.el("live-faults"), "故障规则 2：", view.Tf("zh", "live.usedUp", "n", "1"))
+}
+
+// From another machine the panel asks for serve's --fault-token: a wrong
+// one is refused in so many words, the right one opens the panel, and
+// every fault request then carries it (and only those requests).
+func TestLiveFaultToken(t *testing.T) {
+	f := &liveFake{sessions: "[]", forbidden: true, token: "s3cret"}
+	p := newLivePage(t, "#tab=live", f)
+	p.wants("fault panel", p.el("live-faults"), view.T("en", "live.forbidden"), `id="live-token-input"`, `type="password"`, `data-action="live-token"`)
+	if k := p.m.KeyFor("Enter", "INPUT", "live-token-input", "", false, false); k != KeyToken {
+		t.Errorf("Enter in the token field = %v, want KeyToken", k)
+	}
+
+	p.do(func(m *Model) { m.SetFaultToken("guess") })
+	p.wants("fault panel", p.el("live-faults"), view.T("en", "live.tokenRefused"), `id="live-token-input"`)
+
+	p.do(func(m *Model) { m.SetFaultToken(" s3cret ") })
+	p.lacks("fault panel", p.el("live-faults"), view.T("en", "live.tokenRefused"), `id="live-token-input"`)
+	p.wants("fault panel", p.el("live-faults"), `data-action="live-quick"`)
+	p.do(func(m *Model) { m.AddQuickRule("rcpt550") })
+	if r := p.lastRequest(); r.Method != "POST" || r.Token != "s3cret" {
+		t.Errorf("POST after the token: %+v", r)
+	}
+	if len(f.rules()) != 1 {
+		t.Errorf("rules %+v, want the quick rule", f.rules())
+	}
+	for _, r := range p.requests {
+		if r.Token != "" && !strings.HasPrefix(r.Path, LiveFaultsPost) {
+			t.Errorf("the token went with %s %s", r.Method, r.Path)
+		}
+	}
+	if strings.Contains(p.url, "s3cret") || strings.Contains(fmt.Sprint(p.store), "s3cret") {
+		t.Error("the token was kept in the URL or in storage")
+	}
+	p.do(func(m *Model) { m.SetLang(LangZH) })
+	p.do(func(m *Model) { m.SetFaultToken("guess") })
+	p.wants("fault panel", p.el("live-faults"), view.T("zh", "live.tokenRefused"), view.T("zh", "live.tokenLabel"))
 }
