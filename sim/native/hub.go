@@ -5,6 +5,7 @@ package native
 import (
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -35,6 +36,12 @@ const stepSize = int(unsafe.Sizeof(trace.Step{}))
 // sessions and the most recent ended ones as traces, and passes each new
 // step to its subscribers. It is safe for concurrent use; a slow subscriber
 // never holds up a server (see Subscribe).
+//
+// Locks: mu guards the list of sessions and of subscribers; each session's
+// record has its own lock for its steps, so that sessions recording at
+// once do not wait for each other (with one lock for all, twenty
+// smtp-source sessions spent most of a run queued on it). Where both are
+// taken, mu comes first.
 type Hub struct {
 	keep     int
 	maxSteps int
@@ -45,6 +52,8 @@ type Hub struct {
 	sessions []*record // live and kept ended sessions, oldest first
 	free     []*record // forgotten sessions' records, for new ones (maxRecycled)
 	subs     map[*Subscription]struct{}
+	// subList is subs as a list sessions read without mu (copy on write).
+	subList atomic.Pointer[[]*Subscription]
 }
 
 // Info describes one session for the list of sessions.
@@ -76,8 +85,11 @@ type Update struct {
 	Envelope *trace.Envelope `json:"envelope,omitempty"` // a mail transaction ended (SMTP)
 }
 
-// record is one session as the hub keeps it.
+// record is one session as the hub keeps it. mu guards everything but
+// ended, which the hub's own lock guards.
 type record struct {
+	mu    sync.Mutex
+	ended bool // for the hub's list: the session has ended
 	info  Info
 	steps []trace.Step
 	log   []trace.LogLine
@@ -110,7 +122,9 @@ func (h *Hub) Sessions() []Info {
 	defer h.mu.Unlock()
 	out := make([]Info, len(h.sessions))
 	for i, r := range h.sessions {
+		r.mu.Lock()
 		out[i] = r.info
+		r.mu.Unlock()
 	}
 	return out
 }
@@ -119,17 +133,22 @@ func (h *Hub) Sessions() []Info {
 // have it (never had, or forgot it).
 func (h *Hub) Trace(id int) (trace.Trace, bool) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.mu.Unlock() // a record is recycled only under h.mu: not while it is copied
 	for _, r := range h.sessions {
+		r.mu.Lock()
 		if r.info.ID == id {
-			return r.trace(), true
+			t := r.trace()
+			r.mu.Unlock()
+			return t, true
 		}
+		r.mu.Unlock()
 	}
 	return trace.Trace{}, false
 }
 
-// trace is a copy of the session as a trace. Its title and actors are
-// made here, when the page asks, not for every session served.
+// trace is a copy of the session as a trace (the caller holds r.mu). Its
+// title and actors are made here, when the page asks, not for every
+// session served.
 func (r *record) trace() trace.Trace {
 	i := r.info
 	return trace.Trace{
@@ -155,8 +174,9 @@ type Subscription struct {
 
 	c       chan Update
 	hub     *Hub
-	dropped bool // guarded by hub.mu
-	closed  bool // guarded by hub.mu
+	mu      sync.Mutex // guards dropped, closed and sends on c
+	dropped bool
+	closed  bool
 }
 
 // Subscribe starts a subscription with room for buffer updates (0 = 256).
@@ -168,45 +188,83 @@ func (h *Hub) Subscribe(buffer int) *Subscription {
 	s := &Subscription{C: c, c: c, hub: h}
 	h.mu.Lock()
 	h.subs[s] = struct{}{}
+	h.listSubsLocked()
 	h.mu.Unlock()
 	return s
 }
 
+// listSubsLocked publishes the list of subscribers that are still open;
+// the caller holds h.mu.
+func (h *Hub) listSubsLocked() {
+	list := make([]*Subscription, 0, len(h.subs))
+	for s := range h.subs {
+		s.mu.Lock()
+		if s.closed {
+			delete(h.subs, s)
+		} else {
+			list = append(list, s)
+		}
+		s.mu.Unlock()
+	}
+	h.subList.Store(&list)
+}
+
 // Close ends the subscription and closes C. It may be called more than once.
 func (s *Subscription) Close() {
-	s.hub.mu.Lock()
-	defer s.hub.mu.Unlock()
+	s.mu.Lock()
 	s.end()
+	s.mu.Unlock()
+	s.hub.mu.Lock()
+	s.hub.listSubsLocked()
+	s.hub.mu.Unlock()
 }
 
 // Dropped reports whether the hub ended the subscription because the
 // subscriber did not keep up.
 func (s *Subscription) Dropped() bool {
-	s.hub.mu.Lock()
-	defer s.hub.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return s.dropped
 }
 
-// end closes the channel once; the caller holds hub.mu.
+// end closes the channel once; the caller holds s.mu.
 func (s *Subscription) end() {
+	if !s.closed {
+		s.closed = true
+		close(s.c)
+	}
+}
+
+// send hands an update over without ever blocking; a subscriber whose
+// buffer is full is dropped (its channel closed; the hub forgets it at the
+// next Subscribe or Close).
+func (s *Subscription) send(u Update) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed {
 		return
 	}
-	s.closed = true
-	delete(s.hub.subs, s)
-	close(s.c)
+	select {
+	case s.c <- u:
+	default:
+		s.dropped = true
+		s.end()
+	}
 }
 
-// publish hands an update to every subscriber without ever blocking; the
-// caller holds h.mu, which is also what keeps the updates of one session in
-// order for every subscriber.
+// subscribed reports whether anyone may want updates.
+func (h *Hub) subscribed() bool {
+	l := h.subList.Load()
+	return l != nil && len(*l) > 0
+}
+
+// publish hands an update to every subscriber. The caller holds the
+// session's r.mu, which keeps the updates of one session in order for
+// every subscriber.
 func (h *Hub) publish(u Update) {
-	for s := range h.subs {
-		select {
-		case s.c <- u:
-		default:
-			s.dropped = true
-			s.end()
+	if l := h.subList.Load(); l != nil {
+		for _, s := range *l {
+			s.send(u)
 		}
 	}
 }
@@ -227,14 +285,16 @@ func (h *Hub) begin(info Info, connect trace.Step) *record {
 	}
 	h.sessions = append(h.sessions, r)
 	connect.Conn = info.ID
+	r.mu.Lock()
 	h.addLocked(r, &connect)
+	r.mu.Unlock()
 	return r
 }
 
 // add appends a step to a session and publishes it.
 func (h *Hub) add(r *record, st trace.Step) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	h.addLocked(r, &st)
 }
 
@@ -279,10 +339,10 @@ func (b *batch) addEnvelope(e trace.Envelope) {
 	b.envs = append(b.envs, e)
 }
 
-// addBatch records and publishes a batch under one lock, then empties it
-// (keeping its memory for the next one, up to a bound).
+// addBatch records and publishes a batch under the session's lock, then
+// empties it (keeping its memory for the next one, up to a bound).
 func (h *Hub) addBatch(r *record, b *batch) {
-	h.mu.Lock()
+	r.mu.Lock()
 	if b.skipped > 0 {
 		h.dropLocked(r, 0, b.skipped)
 		b.skipped = 0
@@ -298,7 +358,7 @@ func (h *Hub) addBatch(r *record, b *batch) {
 		}
 	}
 	b.textFull = len(r.steps) >= h.maxSteps || r.bytes >= h.maxBytes
-	h.mu.Unlock()
+	r.mu.Unlock()
 	if cap(b.steps) > 1024 { // a burst of text: do not keep its memory for ever
 		*b = batch{textFull: b.textFull}
 		return
@@ -334,7 +394,7 @@ func (h *Hub) keepLocked(r *record, st *trace.Step) {
 	r.steps = append(r.steps, *st)
 	r.bytes += stepSize + len(st.Text)
 	r.info.Steps = len(r.steps)
-	if len(h.subs) > 0 { // no subscriber, no copy on the heap
+	if h.subscribed() { // no subscriber, no copy on the heap
 		c := *st
 		h.publish(Update{Session: r.info, Step: &c})
 	}
@@ -342,8 +402,8 @@ func (h *Hub) keepLocked(r *record, st *trace.Step) {
 
 // log appends a line of the server's mail log and publishes it.
 func (h *Hub) log(r *record, l trace.LogLine) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	h.logLocked(r, l)
 }
 
@@ -354,7 +414,7 @@ func (h *Hub) logLocked(r *record, l trace.LogLine) {
 		return
 	}
 	r.log = append(r.log, l)
-	if len(h.subs) > 0 {
+	if h.subscribed() {
 		c := l
 		h.publish(Update{Session: r.info, Log: &c})
 	}
@@ -362,15 +422,15 @@ func (h *Hub) logLocked(r *record, l trace.LogLine) {
 
 // envelope records a mail transaction for the page's envelope panel.
 func (h *Hub) envelope(r *record, e trace.Envelope) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	h.envelopeLocked(r, e)
 }
 
 func (h *Hub) envelopeLocked(r *record, e trace.Envelope) {
 	e.Conn = r.info.ID
 	r.envs = append(r.envs, e)
-	if len(h.subs) > 0 {
+	if h.subscribed() {
 		c := e
 		h.publish(Update{Session: r.info, Envelope: &c})
 	}
@@ -381,18 +441,21 @@ func (h *Hub) envelopeLocked(r *record, e trace.Envelope) {
 func (h *Hub) end(r *record, closeStep trace.Step, at time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	r.mu.Lock()
 	r.info.Live = false
 	r.info.End = at
 	h.addLocked(r, &closeStep)
+	r.mu.Unlock()
+	r.ended = true
 	ended := 0
 	for _, x := range h.sessions {
-		if !x.info.Live {
+		if x.ended {
 			ended++
 		}
 	}
 	kept := h.sessions[:0]
 	for _, x := range h.sessions {
-		if !x.info.Live && ended > h.keep {
+		if x.ended && ended > h.keep {
 			ended--
 			h.recycle(x)
 			continue
@@ -403,8 +466,9 @@ func (h *Hub) end(r *record, closeStep trace.Step, at time.Time) {
 	h.sessions = kept
 }
 
-// recycle keeps a forgotten session's record for a new session. Nothing
-// outside the hub points into it: Trace and the updates hand out copies.
+// recycle keeps a forgotten session's record for a new session (the
+// caller holds h.mu). Nothing outside the hub points into it: Trace and the
+// updates hand out copies, and its session has ended.
 func (h *Hub) recycle(r *record) {
 	if len(h.free) >= maxRecycled || cap(r.steps) > recycledSteps || cap(r.log) > recycledSteps || cap(r.envs) > recycledSteps {
 		return
