@@ -129,17 +129,26 @@ func (b *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// open loads url and waits for the lab to be ready.
+// open loads url and waits for the lab to be ready. Compiling 10 MB of
+// wasm takes a second or two, but far longer while `go test ./...` runs
+// the heavy native tests on the same two CPUs (it timed out at 15 s once
+// under -race): how fast the page starts is measured by make bench, not
+// here.
 func (b *tab) open(url string) {
 	b.t.Helper()
 	b.do("opening "+url, chromedp.Navigate(url))
-	b.wait("the lab to start", `document.documentElement.dataset.ready === "1"`)
+	b.waitFor("the lab to start", `document.documentElement.dataset.ready === "1"`, 60*time.Second)
 }
 
 // wait polls a JavaScript condition.
 func (b *tab) wait(what, cond string) {
 	b.t.Helper()
-	if _, err := chromedp.Run(b.ctx, chromedp.Poll[any](cond, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+	b.waitFor(what, cond, 15*time.Second)
+}
+
+func (b *tab) waitFor(what, cond string, limit time.Duration) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[any](cond, chromedp.WithPollingTimeout(limit))); err != nil {
 		state, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`location.hash + " | " + document.getElementById("ctl-position").textContent`))
 		b.t.Fatalf("waiting for %s (%s): %v; page: %s; console: %q", what, cond, err, state, b.con.Problems())
 	}
