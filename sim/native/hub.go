@@ -413,6 +413,7 @@ func (h *Hub) logLocked(r *record, l trace.LogLine) {
 		// page shows the first ones, and memory stays bounded.
 		return
 	}
+	l.Step = len(r.steps) // it follows the steps kept so far: the page cuts the log at its cursor
 	r.log = append(r.log, l)
 	if h.subscribed() {
 		c := l

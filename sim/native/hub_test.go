@@ -3,6 +3,7 @@
 package native
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -149,5 +150,48 @@ func TestHubSkipsTextOnceFull(t *testing.T) {
 	}
 	if data+info.Drops != 1000 || notes != 1 || tr.Steps[len(tr.Steps)-1].Text != "+OK" {
 		t.Errorf("%d lines kept + %d dropped, %d notes, last %q", data, info.Drops, notes, tr.Steps[len(tr.Steps)-1].Text)
+	}
+}
+
+// Each line of a real session's mail log says how many steps came before
+// it (LogLine.Step), so the page cuts the log at its cursor: the delivery
+// line follows the store step, the disconnect line follows QUIT.
+func TestHubLogLinesKnowTheirStep(t *testing.T) {
+	t.Parallel()
+	l, c := testServerEhlo(t)
+	sendRaw(t, c, "alice@example.com", "bob@example.com", "Subject: step\r\n\r\nhi\r\n")
+	cmd(t, c, "QUIT")
+	expectCode(t, c, 221)
+	c.Close()
+	l.waitIdle(t)
+	sessions := l.Hub.Sessions()
+	tr, ok := l.Hub.Trace(sessions[len(sessions)-1].ID)
+	if !ok || len(tr.Log) == 0 {
+		t.Fatalf("no trace or no log: %+v", tr)
+	}
+	prev := 0
+	var sent, disconnect bool
+	for _, line := range tr.Log {
+		if line.Step < prev || line.Step < 1 || line.Step > len(tr.Steps) {
+			t.Fatalf("log line %q at step %d (previous %d, %d steps)", line.Text, line.Step, prev, len(tr.Steps))
+		}
+		prev = line.Step
+		before := tr.Steps[line.Step-1]
+		switch {
+		case strings.Contains(line.Text, "status=sent"):
+			sent = true
+			if before.Kind != trace.Store {
+				t.Errorf("the delivery line follows %s %q, want the store step", before.Kind, before.Text)
+			}
+		case strings.Contains(line.Text, "disconnect from"):
+			disconnect = true
+			quit := slices.IndexFunc(tr.Steps, func(s trace.Step) bool { return s.Verb == "QUIT" && s.Kind == trace.Command })
+			if quit < 0 || line.Step-1 < quit {
+				t.Errorf("the disconnect line comes at step %d, before QUIT (%d)", line.Step, quit)
+			}
+		}
+	}
+	if !sent || !disconnect {
+		t.Errorf("log without the delivery or the disconnect line: %+v", tr.Log)
 	}
 }
