@@ -433,6 +433,12 @@ func TestBrowserLive(t *testing.T) {
 	if log := str(b, `document.getElementById("live-log").textContent`); !strings.Contains(log, "status=sent") && !strings.Contains(log, "to=<bob@example.com>") {
 		t.Errorf("the live log: %.300q", log)
 	}
+	// The keys step through it (Home: the first line, →: the next one),
+	// and the button at the end follows the session again.
+	b.do("stepping", chromedp.Focus(chromedp.CSS("#live-follow")), chromedp.Blur(chromedp.CSS("#live-follow")), chromedp.KeyEvent(kb.Home), chromedp.KeyEvent(kb.ArrowRight))
+	b.wait("the cursor on the second line", `document.getElementById("live-pos").textContent.includes("line 2 of ") && document.querySelectorAll("#live-transcript li").length === 2 && !document.getElementById("live-log").textContent.includes("disconnect from")`)
+	b.click(`#live-pos button[data-action="live-last"]`)
+	b.wait("following again", `document.getElementById("live-pos").textContent.includes("following") && document.getElementById("live-transcript").textContent.includes("221 2.0.0")`)
 
 	// 3. "The next RCPT TO gets 550 5.1.1", from the page.
 	b.click(`#live-faults button[data-quick="rcpt550"]`)

@@ -547,6 +547,14 @@ func (p *page) onClick(ev js) {
 		p.post(func(m *app.Model) { m.AddQuickRule(name) })
 	case "live-token":
 		p.useToken()
+	case "live-first":
+		p.post((*app.Model).LiveFirst)
+	case "live-back":
+		p.post(func(m *app.Model) { m.LiveStep(-1) })
+	case "live-forward":
+		p.post(func(m *app.Model) { m.LiveStep(1) })
+	case "live-last":
+		p.post((*app.Model).LiveFollow)
 	case "live-remove-fault":
 		i := n("data-n")
 		p.post(func(m *app.Model) { m.RemoveLiveRule(i) })

@@ -47,7 +47,8 @@ func (m *Model) KeyFor(key, tag, id, role string, inDialog, mod bool) Key {
 			return KeyTabPrev
 		}
 	}
-	if m.st.Tab != TabSession {
+	live := m.st.Tab == TabLive && m.live.available
+	if m.st.Tab != TabSession && !live {
 		return KeyNone
 	}
 	switch key {
@@ -60,7 +61,7 @@ func (m *Model) KeyFor(key, tag, id, role string, inDialog, mod bool) Key {
 	case "End":
 		return KeyEnd
 	case " ", "Spacebar":
-		if tag == "BUTTON" || tag == "A" || tag == "SUMMARY" {
+		if live || tag == "BUTTON" || tag == "A" || tag == "SUMMARY" {
 			return KeyNone // the browser activates it
 		}
 		return KeyPlay

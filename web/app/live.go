@@ -142,6 +142,11 @@ type liveState struct {
 	inflight map[string]bool // GETs asked for and not answered
 
 	drawn *trace.Trace // the trace the views below were made for
+	// pinned is set when the arrow keys or the step buttons moved the
+	// cursor off the newest line: cursor is then the step on screen.
+	// Unset (the zero value), the view follows the newest line.
+	pinned bool
+	cursor int
 }
 
 // EnableLive tells the model, before Start, that the page came from a
@@ -318,7 +323,7 @@ func (m *Model) LiveUpdate(u LiveUpdate) {
 		if cur, ok := l.info(l.open); l.open == 0 || !ok || !cur.Live {
 			// A new session, followed from its first step: no need to
 			// ask the server for what the page has seen.
-			l.open, l.gone, l.fetches, l.since, l.snapSteps = id, false, 0, nil, 0
+			l.open, l.gone, l.fetches, l.since, l.snapSteps, l.pinned = id, false, 0, nil, 0, false
 			l.epoch++
 			l.tr = liveHeader(u.Session)
 			m.closeLiveDialogs()
@@ -441,6 +446,54 @@ func liveHeader(s LiveInfo) *trace.Trace {
 	}
 }
 
+// --- stepping through a live session ---
+
+// at is the step on screen of tr: the newest while following.
+func (l *liveState) at(tr *trace.Trace) int {
+	last := len(tr.Steps) - 1
+	if !l.pinned || l.cursor > last {
+		return last
+	}
+	return l.cursor
+}
+
+// LiveStep moves the open session's cursor d steps (the arrow keys on the
+// Live tab, the step buttons); reaching the newest line follows new lines
+// again, so that a session being watched keeps growing on screen.
+func (m *Model) LiveStep(d int) {
+	l := &m.live
+	if l.tr == nil || len(l.tr.Steps) == 0 {
+		return
+	}
+	last := len(l.tr.Steps) - 1
+	cur := max(l.at(l.tr)+d, 0)
+	l.pinned, l.cursor = cur < last, cur
+	m.dirty |= dLiveView
+}
+
+// LiveFirst shows the open session's first line (Home on the Live tab).
+func (m *Model) LiveFirst() {
+	if m.live.tr != nil {
+		m.live.pinned, m.live.cursor = len(m.live.tr.Steps) > 1, 0
+		m.dirty |= dLiveView
+	}
+}
+
+// LiveFollow shows the newest line and follows new ones (End).
+func (m *Model) LiveFollow() {
+	m.live.pinned = false
+	m.dirty |= dLiveView
+}
+
+// LiveCursor is the step of the open session on screen and whether it
+// follows the newest line.
+func (m *Model) LiveCursor() (step int, following bool) {
+	if m.live.tr == nil {
+		return -1, !m.live.pinned
+	}
+	return m.live.at(m.live.tr), !m.live.pinned
+}
+
 // OpenLive shows a session of the list (a click on it); picking one stops
 // following new sessions.
 func (m *Model) OpenLive(id int) {
@@ -453,7 +506,7 @@ func (m *Model) OpenLive(id int) {
 
 func (m *Model) openLive(id int) {
 	l := &m.live
-	l.open, l.tr, l.gone, l.fetches, l.since = id, nil, false, 0, nil
+	l.open, l.tr, l.gone, l.fetches, l.since, l.pinned = id, nil, false, 0, nil, false
 	l.epoch++
 	m.closeLiveDialogs()
 	m.fetchLive(true)

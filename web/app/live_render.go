@@ -68,7 +68,8 @@ func (m *Model) liveListHTML() string {
 }
 
 // liveViewPatches draw the session on screen with the simulation's views,
-// every line shown as it arrives (the cursor is always on the last one).
+// up to the cursor: every line as it arrives while following the newest,
+// or where the arrow keys took it (LiveStep).
 func (m *Model) liveViewPatches() []Patch {
 	lang := m.st.Lang
 	l := &m.live
@@ -84,6 +85,7 @@ func (m *Model) liveViewPatches() []Patch {
 			hint = "live.loading"
 		}
 		set("live-title", Text, "")
+		set("live-pos", HTML, "")
 		set("live-seq", HTML, `<p class="hint">`+esc(view.T(lang, hint))+"</p>")
 		for _, id := range []string{"live-transcript", "live-envelope", "live-log", "live-state-client", "live-state-server"} {
 			set(id, HTML, "")
@@ -95,7 +97,8 @@ func (m *Model) liveViewPatches() []Patch {
 		m.liveSeq, m.liveTr = view.NewSequenceFrom(m.liveSeq, tr, lang), view.NewTranscriptFrom(m.liveTr, tr, lang)
 		l.drawn = tr
 	}
-	cur := len(tr.Steps) - 1
+	cur := l.at(tr)
+	set("live-pos", HTML, m.livePosHTML(len(tr.Steps), cur))
 	title := ""
 	if info, ok := l.info(l.open); ok {
 		title = view.Tf(lang, "live.title", "n", strconv.Itoa(info.ID), "proto", strings.ToUpper(info.Proto), "client", info.Client, "server", info.Server)
@@ -117,6 +120,27 @@ func (m *Model) liveViewPatches() []Patch {
 	set("live-state-client", HTML, client)
 	set("live-state-server", HTML, server)
 	return p
+}
+
+// livePosHTML is the stepping bar of the open session: first, back,
+// forward, follow, and where the cursor is.
+func (m *Model) livePosHTML(total, cur int) string {
+	lang := m.st.Lang
+	following := !m.live.pinned
+	var b strings.Builder
+	b.WriteString(`<span class="live-step">`)
+	for _, btn := range []struct{ action, label, glyph string }{
+		{"live-first", "live.first", "⏮"}, {"live-back", "live.back", "◀"}, {"live-forward", "live.forward", "▶"}, {"live-last", "live.last", "⏭"},
+	} {
+		b.WriteString(`<button type="button" data-action="` + btn.action + `" title="` + esc(view.T(lang, btn.label)) + `" aria-label="` + esc(view.T(lang, btn.label)) + `">` + btn.glyph + "</button>")
+	}
+	b.WriteString("</span> ")
+	key := "live.pos"
+	if following {
+		key = "live.posFollow"
+	}
+	b.WriteString(`<span role="status">` + esc(view.Tf(lang, key, "n", strconv.Itoa(cur+1), "total", strconv.Itoa(total))) + "</span>")
+	return b.String()
 }
 
 // liveFaultsHTML is the fault panel of the real servers: the quick rules,

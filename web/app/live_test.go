@@ -622,3 +622,66 @@ func TestLiveFaultToken(t *testing.T) {
 	p.do(func(m *Model) { m.SetFaultToken("guess") })
 	p.wants("fault panel", p.el("live-faults"), view.T("zh", "live.tokenRefused"), view.T("zh", "live.tokenLabel"))
 }
+
+// A live session can be stepped like a simulated one: the arrow keys move
+// a cursor back through what has arrived, the view stays there while new
+// lines come in, and End (or stepping past the newest line) follows the
+// session again.
+func TestLiveStepping(t *testing.T) {
+	f := &liveFake{sessions: "[]"}
+	p := newLivePage(t, "#tab=live", f)
+	ups := fakeSession(4)
+	for _, u := range ups {
+		p.do(func(m *Model) { m.LiveUpdate(u) })
+	}
+	last := len(ups) - 1
+	p.wants("position", p.el("live-pos"), view.Tf("en", "live.posFollow", "n", strconv.Itoa(last+1), "total", strconv.Itoa(last+1)), `data-action="live-back"`)
+	p.wants("transcript", p.el("live-transcript"), "RCPT TO:&lt;bob@example.com&gt;")
+
+	if k := p.m.KeyFor("ArrowLeft", "BODY", "", "", false, false); k != KeyBack {
+		t.Fatalf("← on the Live tab = %v, want KeyBack", k)
+	}
+	if k := p.m.KeyFor(" ", "BODY", "", "", false, false); k != KeyNone {
+		t.Errorf("space on the Live tab = %v: a live session has nothing to play", k)
+	}
+	simStep := p.m.State().Step
+	p.do((*Model).StepBack)
+	p.do((*Model).StepBack)
+	if cur, following := p.m.LiveCursor(); cur != last-2 || following {
+		t.Fatalf("after two steps back: cursor %d following %v, want %d and not following", cur, following, last-2)
+	}
+	p.wants("position", p.el("live-pos"), view.Tf("en", "live.pos", "n", strconv.Itoa(last-1), "total", strconv.Itoa(last+1)))
+	p.lacks("transcript", p.el("live-transcript"), "RCPT TO:")
+	if p.m.State().Step != simStep || p.m.State().Tab != TabLive {
+		t.Errorf("stepping the live session moved the simulation: %+v", p.m.State())
+	}
+
+	// A new line arrives: the count grows, the view stays where it was.
+	info := ups[last].Session
+	info.Steps++
+	reply := trace.Step{Kind: trace.Reply, Proto: "smtp", ByServer: true, Conn: 4, Text: "250 2.1.5 Ok", Code: 250, Enhanced: "2.1.5", ReplyTo: "RCPT"}
+	p.do(func(m *Model) { m.LiveUpdate(LiveUpdate{Session: info, Step: &reply}) })
+	if n := len(p.m.LiveTrace().Steps); n != last+2 {
+		t.Fatalf("%d steps after the new line, want %d", n, last+2)
+	}
+	p.wants("position", p.el("live-pos"), view.Tf("en", "live.pos", "n", strconv.Itoa(last-1), "total", strconv.Itoa(last+2)))
+	p.lacks("transcript", p.el("live-transcript"), "RCPT TO:", `data-enhanced="2.1.5"`)
+
+	p.do((*Model).Reset)
+	if cur, _ := p.m.LiveCursor(); cur != 0 {
+		t.Errorf("Home: cursor %d, want 0", cur)
+	}
+	p.do((*Model).End)
+	p.wants("transcript", p.el("live-transcript"), "RCPT TO:&lt;bob@example.com&gt;", `data-enhanced="2.1.5"`)
+	for range 10 {
+		p.do((*Model).StepBack)
+	}
+	for range 20 {
+		p.do((*Model).StepForward)
+	}
+	if cur, following := p.m.LiveCursor(); cur != last+1 || !following {
+		t.Errorf("stepping past the newest line: cursor %d following %v, want %d and following", cur, following, last+1)
+	}
+	p.do(func(m *Model) { m.SetLang(LangZH) })
+	p.wants("position", p.el("live-pos"), view.Tf("zh", "live.posFollow", "n", strconv.Itoa(last+2), "total", strconv.Itoa(last+2)), view.T("zh", "live.back"))
+}

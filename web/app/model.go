@@ -487,6 +487,10 @@ func (m *Model) total() int {
 
 // StepForward shows one more step.
 func (m *Model) StepForward() {
+	if m.st.Tab == TabLive {
+		m.LiveStep(1)
+		return
+	}
 	if m.st.Step < m.total() {
 		m.st.Step++
 		m.dirty |= dSession
@@ -495,6 +499,10 @@ func (m *Model) StepForward() {
 
 // StepBack hides the last step shown.
 func (m *Model) StepBack() {
+	if m.st.Tab == TabLive {
+		m.LiveStep(-1)
+		return
+	}
 	if m.st.Step > 0 {
 		m.st.Step--
 		m.dirty |= dSession
@@ -504,6 +512,10 @@ func (m *Model) StepBack() {
 
 // Reset goes back to before the first step.
 func (m *Model) Reset() {
+	if m.st.Tab == TabLive {
+		m.LiveFirst()
+		return
+	}
 	m.st.Step = 0
 	m.dirty |= dSession
 	m.stop()
@@ -511,6 +523,10 @@ func (m *Model) Reset() {
 
 // End shows every step.
 func (m *Model) End() {
+	if m.st.Tab == TabLive {
+		m.LiveFollow()
+		return
+	}
 	m.st.Step = m.total()
 	m.dirty |= dSession
 	m.stop()
