@@ -16,6 +16,13 @@ import (
 	"maillab/sim/trace"
 )
 
+// pid is this process's id for log lines, asked once: os.Getpid is a
+// system call each time.
+var (
+	pid     = os.Getpid()
+	pidText = strconv.Itoa(pid)
+)
+
 // deliverer is the local delivery agent of one SMTP session: the machine
 // calls it before it answers 250 to the end of data, and it returns only
 // once every copy is durable (mailstore.Maildir fsyncs the file and the
@@ -23,7 +30,6 @@ import (
 // §6.1). An error makes the machine answer 451, or 452 4.3.1 for a full
 // disk, and the client keeps the message.
 func deliverer(store mailstore.Store, cfg smtp.Config, ss *session) func(*smtp.Message) error {
-	pid := strconv.Itoa(os.Getpid())
 	return func(m *smtp.Message) error {
 		type drop struct{ user, rcpt string }
 		var drops []drop
@@ -53,7 +59,7 @@ func deliverer(store mailstore.Store, cfg smtp.Config, ss *session) func(*smtp.M
 			if err != nil {
 				// Copies already stored stay: the client will send again on
 				// the 4xx, and a duplicate is better than a loss (RFC 5321 §6.1).
-				ss.hold(machine.Event{Log: "maillab/local[" + pid + "]: " + m.QueueID + ": to=<" + d.rcpt + ">, relay=local, status=deferred (" + err.Error() + ")"})
+				ss.hold(machine.Event{Log: "maillab/local[" + pidText + "]: " + m.QueueID + ": to=<" + d.rcpt + ">, relay=local, status=deferred (" + err.Error() + ")"})
 				if diskFull(err) {
 					return fmt.Errorf("%w: %v", smtp.ErrInsufficientStorage, err)
 				}
@@ -61,7 +67,7 @@ func deliverer(store mailstore.Store, cfg smtp.Config, ss *session) func(*smtp.M
 			}
 			ss.hold(machine.Event{Step: trace.Step{Kind: trace.Store, RFC: "RFC 5321 §4.4",
 				Text: "delivered to " + d.user + "'s Maildir as " + uid + " (with Return-Path: and Delivered-To: added at the top)"}})
-			ss.hold(machine.Event{Log: "maillab/local[" + pid + "]: " + m.QueueID + ": to=<" + d.rcpt + ">, relay=local, status=sent (delivered to maildir)"})
+			ss.hold(machine.Event{Log: "maillab/local[" + pidText + "]: " + m.QueueID + ": to=<" + d.rcpt + ">, relay=local, status=sent (delivered to maildir)"})
 		}
 		return nil
 	}

@@ -3,6 +3,7 @@
 package native
 
 import (
+	"context"
 	"errors"
 	"net"
 
@@ -31,6 +32,12 @@ type Lab struct {
 	POP3      *Server // nil when no POP3 address was given
 	Listeners []Listener
 }
+
+// listenConfig turns TCP keep-alive off on accepted connections: the
+// protocols' own timeouts (RFC 5321 §4.5.3.2, RFC 1939 §3) already end a
+// session whose client vanished, and keep-alive costs four setsockopt
+// calls on every connection.
+var listenConfig = net.ListenConfig{KeepAliveConfig: net.KeepAliveConfig{Enable: false}, KeepAlive: -1}
 
 // Start listens on every address given, then serves them all until Close.
 // Nothing is served if one address cannot be had.
@@ -73,7 +80,7 @@ func Start(s Setup, a Addrs) (*Lab, error) {
 		}
 		var ln net.Listener
 		if err == nil {
-			ln, err = net.Listen("tcp", p.addr)
+			ln, err = listenConfig.Listen(context.Background(), "tcp", p.addr)
 		}
 		if err != nil {
 			for _, l := range lns {

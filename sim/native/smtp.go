@@ -3,7 +3,6 @@
 package native
 
 import (
-	"os"
 
 	"maillab/sim/machine"
 	"maillab/sim/smtp"
@@ -40,7 +39,7 @@ func NewSMTP(s Setup) (*Server, error) {
 func sessionConfig(base smtp.Config, p peer, s Setup, ss *session) smtp.Config {
 	cfg := base
 	cfg.Peer = smtp.Peer{Name: peerName(p.Remote), Addr: hostIP(p.Remote)}
-	cfg.PID = os.Getpid()
+	cfg.PID = pid
 	cfg.QueueID = newQueueID
 	cfg.Deliver = deliverer(s.Store, base, ss)
 	cfg.ReuseEvents = true // conn.apply is done with the events before the next call but one
