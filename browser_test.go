@@ -129,6 +129,26 @@ func (b *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// lessonRequests lists the requests for lesson documents the page made,
+// with when each began and when the wasm finished arriving (ms after
+// navigation).
+func (b *tab) lessonRequests() []lessonRequest {
+	b.t.Helper()
+	js := `JSON.stringify(performance.getEntriesByType("resource").filter((e) => /\/course\/(en|zh)\/[^/]+\.json/.test(e.name)).map((e) => ({name: e.name, start: e.startTime,
+		wasmEnd: performance.getEntriesByType("resource").find((w) => w.name.includes(".wasm")).responseEnd})))`
+	var out []lessonRequest
+	if err := json.Unmarshal([]byte(str(b, js)), &out); err != nil {
+		b.t.Fatal(err)
+	}
+	return out
+}
+
+type lessonRequest struct {
+	Name    string
+	Start   float64
+	WasmEnd float64
+}
+
 // open loads url and waits for the lab to be ready. Compiling 10 MB of
 // wasm takes a second or two, but far longer while `go test ./...` runs
 // the heavy native tests on the same two CPUs (it timed out at 15 s once
@@ -196,6 +216,10 @@ func TestBrowserLab(t *testing.T) {
 	// 1. First visit: a lesson beside a running SMTP session, a picker for
 	// every lesson.
 	b.open(url + "/#lang=en")
+	// The index carries the first lesson: nothing else is asked for.
+	if docs := b.lessonRequests(); len(docs) != 0 {
+		t.Errorf("the first lesson was asked for although the index carries it: %+v", docs)
+	}
 	if got := str(b, `document.querySelector("#lesson-body h1").textContent`); got != "How an email travels" {
 		t.Errorf("lesson title %q", got)
 	}
@@ -389,6 +413,17 @@ func TestBrowserLab(t *testing.T) {
 	// The tabs answer the arrow keys.
 	b.do("focusing the tab", chromedp.Focus(chromedp.CSS("#tab-terminal")), chromedp.KeyEvent(kb.ArrowRight))
 	b.wait("the editor tab", `!document.getElementById("panel-editor").hidden && document.activeElement.id === "tab-editor"`)
+
+	// A link to a later lesson: boot.js asks for its document as soon as
+	// the index names it, while the wasm is still on its way (here it
+	// comes from the cache, so no timing is asserted), and the program
+	// uses that answer instead of asking again: one request, not two.
+	b.open(url + "/?again#lang=en&lesson=smtp-session")
+	docs := b.lessonRequests()
+	if len(docs) != 1 || !strings.HasSuffix(docs[0].Name, "/course/en/smtp-session.json") {
+		t.Errorf("the linked lesson's document: %+v, want one request", docs)
+	}
+	b.wait("the linked lesson", `document.getElementById("lesson-body").textContent.includes("EHLO")`)
 
 	b.clean()
 	t.Logf("browser test: %v", time.Since(start).Round(time.Millisecond))

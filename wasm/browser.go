@@ -69,8 +69,12 @@ func then(p js, ok func(v safejs.Value) any, fail func(err error)) {
 func (p *page) fetchText(path string, done func(body []byte, err error)) {
 	post := func(b []byte, err error) { p.q.Post(func() { done(b, err) }) }
 	var resp js
+	docs := global().get("maillabBoot").get("docs")
 	if path == course.IndexPath && p.prefetch.ok() {
 		resp, p.prefetch = p.prefetch, js{} // boot.js asked already
+	} else if d := docs.get(path); docs.ok() && d.ok() {
+		resp = d                // boot.js asked for the first lesson already
+		_ = docs.set(path, nil) // used once: a later fetch asks the server
 	} else {
 		opts := object(map[string]any{"cache": "no-cache", "credentials": "same-origin"})
 		resp = global().call("fetch", path, opts.v)

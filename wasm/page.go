@@ -56,7 +56,6 @@ func newPage() (*page, error) {
 	p.lang = doc.get("documentElement").get("lang").str()
 	p.bench = global().get("maillabBench")
 	p.prefetch = global().get("maillabBoot").get("course")
-	p.prefetch = global().get("maillabBoot").get("course")
 	p.m = app.New(bootState(), loadItem(app.KeyDone))
 	return p, nil
 }

@@ -3,7 +3,6 @@
 package native
 
 import (
-
 	"maillab/sim/machine"
 	"maillab/sim/smtp"
 	"maillab/sim/trace"

@@ -138,6 +138,24 @@
     return { bytes: all };
   }
 
+  // firstDoc is the path of the lesson a link names (#lesson=…), in the
+  // reader's language, if the index does not carry its document already
+  // (it carries each language's first lesson); "" otherwise.
+  function firstDoc(ix) {
+    if (!ix || !Array.isArray(ix.lessons)) return "";
+    let want = "";
+    try {
+      const q = new URLSearchParams(location.hash.slice(1));
+      if (q.get("file")) return ""; // a lesson file of the reader's own
+      want = q.get("lesson") || "";
+    } catch (e) { /* a malformed fragment: the first lesson */ }
+    const cl = lang === "zh-CN" ? "zh" : "en";
+    const first = (ix.first || {})[cl];
+    if (!want || (first && first.id === want)) return "";
+    const e = ix.lessons.find((x) => x.lang === cl && x.id === want);
+    return e ? "course/" + e.lang + "/" + e.id + ".json" : "";
+  }
+
   async function start() {
     translate();
     const sel = $("lang");
@@ -154,11 +172,22 @@
     }
 
     // The lessons are fetched while the wasm downloads; the Go program
-    // takes the answer (maillabBoot.course) instead of asking again.
+    // takes the answer (maillabBoot.course) instead of asking again. A link
+    // to a later lesson needs that lesson's document too: as soon as the
+    // index confirms the lesson, it is fetched (maillabBoot.docs, by path)
+    // while the wasm is still on its way.
     let course = null;
+    const docs = {};
     try {
       course = fetch("course/index.json", { cache: "no-cache", credentials: "same-origin" });
       course.catch(() => {}); // the Go program reports a failure
+      course.then((r) => (r.ok ? r.clone().json() : null)).then((ix) => {
+        const path = firstDoc(ix);
+        if (path) {
+          docs[path] = fetch(path, { cache: "no-cache", credentials: "same-origin" });
+          docs[path].catch(() => {}); // the Go program asks again
+        }
+      }).catch(() => {});
     } catch (e) {
       course = null;
     }
@@ -190,7 +219,7 @@
 
     // From here on the Go program owns the page, languages included.
     if (sel) sel.removeEventListener("change", onLangChange);
-    globalThis.maillabBoot = { lang: lang, course: course };
+    globalThis.maillabBoot = { lang: lang, course: course, docs: docs };
     let exited;
     try {
       // run() executes main() up to its first wait before returning, so
