@@ -320,7 +320,9 @@ func (m *Model) LiveUpdate(u LiveUpdate) {
 	}
 	id := u.Session.ID
 	if u.Step != nil && u.Step.Kind == trace.Connect && u.Session.Steps == 1 && l.follow && id != l.open {
-		if cur, ok := l.info(l.open); l.open == 0 || !ok || !cur.Live {
+		// Not while someone steps through the session on screen: they
+		// are reading it.
+		if cur, ok := l.info(l.open); (l.open == 0 || !ok || !cur.Live) && !l.pinned {
 			// A new session, followed from its first step: no need to
 			// ask the server for what the page has seen.
 			l.open, l.gone, l.fetches, l.since, l.snapSteps, l.pinned = id, false, 0, nil, 0, false

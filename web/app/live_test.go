@@ -684,4 +684,25 @@ func TestLiveStepping(t *testing.T) {
 	}
 	p.do(func(m *Model) { m.SetLang(LangZH) })
 	p.wants("position", p.el("live-pos"), view.Tf("zh", "live.posFollow", "n", strconv.Itoa(last+2), "total", strconv.Itoa(last+2)), view.T("zh", "live.back"))
+
+	// The session ends; someone steps back through it; a new session
+	// starts: the page does not take the session being read away.
+	ended := info
+	ended.Live, ended.Steps = false, ended.Steps+1
+	closeStep := trace.Step{Kind: trace.Close, Proto: "smtp", Conn: 4, Text: "connection 4 closed"}
+	p.do(func(m *Model) { m.LiveUpdate(LiveUpdate{Session: ended, Step: &closeStep}) })
+	p.do((*Model).StepBack)
+	for _, u := range fakeSession(5)[:1] {
+		p.do(func(m *Model) { m.LiveUpdate(u) })
+	}
+	if tr := p.m.LiveTrace(); tr == nil || tr.Steps[0].Conn != 4 {
+		t.Error("a new session replaced the one being stepped through")
+	}
+	p.do((*Model).End) // back to following: the next new session opens
+	for _, u := range fakeSession(6)[:1] {
+		p.do(func(m *Model) { m.LiveUpdate(u) })
+	}
+	if tr := p.m.LiveTrace(); tr == nil || tr.Steps[0].Conn != 6 {
+		t.Error("following again, the next new session did not open")
+	}
 }
