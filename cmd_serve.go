@@ -27,6 +27,7 @@ type serveOptions struct {
 	TLSKey       string
 	FaultToken   string // lets the fault endpoint answer off loopback
 	ShowSecrets  bool   // the Live tab shows passwords as sent (trace.MaskSecrets otherwise)
+	Lang         string // of what serve prints: "en" or "zh" (serveLang)
 
 	// Limits of native mode (0 = the defaults of native.Limits and
 	// native.ThrottleConfig).
@@ -57,7 +58,13 @@ func cmdServe(args []string) int {
 	fs.DurationVar(&o.POP3Timeout, "pop3-timeout", 0, "POP3: autologout after this long without a command (default 10m, RFC 1939 §3)")
 	fs.IntVar(&o.AuthFailures, "auth-max-failures", 0, "failed logins from one address before it is refused for --auth-block (default 10; -1 = never)")
 	fs.DurationVar(&o.AuthBlock, "auth-block", 0, "how long an address that failed too many logins is refused (default 15m)")
+	lang := fs.String("lang", "", "language of what serve prints: en or zh (default: the terminal's LANG)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var err error
+	if o.Lang, err = serveLang(*lang); err != nil {
+		fmt.Fprintf(os.Stderr, "maillab serve: %v\n", err)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -78,8 +85,8 @@ func cmdServe(args []string) int {
 		fmt.Fprintf(os.Stderr, "maillab serve: %v\n", err)
 		return 1
 	}
-	warnIfExposed("the lab page", ln.Addr())
-	fmt.Printf("maillab: the lab is at http://%s/\n", ln.Addr())
+	warnIfExposed(o.Lang, tr(o.Lang, "page"), ln.Addr())
+	fmt.Println(tr(o.Lang, "labAt", ln.Addr()))
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -95,8 +102,8 @@ func cmdServe(args []string) int {
 }
 
 // warnIfExposed says so when a listener is reachable from other machines.
-func warnIfExposed(what string, addr net.Addr) {
+func warnIfExposed(lang, what string, addr net.Addr) {
 	if ta, ok := addr.(*net.TCPAddr); ok && !ta.IP.IsLoopback() {
-		fmt.Fprintf(os.Stderr, "maillab: WARNING: %s listens on %s, reachable from other machines, not only this one\n", what, addr)
+		fmt.Fprintln(os.Stderr, tr(lang, "exposed", what, addr))
 	}
 }

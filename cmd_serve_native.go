@@ -92,7 +92,7 @@ func startNativeTo(ctx context.Context, o serveOptions, stdout io.Writer) (*nati
 			return nil, fmt.Errorf("tls certificate: %w", err)
 		}
 		setup.TLS = native.ServerTLS(cert)
-		certNote = filepath.Join(tlsDir, native.CertFile) + map[bool]string{true: " (self-signed, made now)", false: " (self-signed)"}[created]
+		certNote = filepath.Join(tlsDir, native.CertFile) + tr(o.Lang, map[bool]string{true: "certNew", false: "cert"}[created])
 	}
 	setup.SMTP, setup.APOP, setup.Store, setup.Faults = smtpCfg, bool(cfg.APOP), store, rules
 	setup.Limits = native.Limits{MaxConns: o.MaxConns, SMTPTimeout: o.SMTPTimeout, POP3Timeout: o.POP3Timeout}
@@ -109,9 +109,9 @@ func startNativeTo(ctx context.Context, o serveOptions, stdout io.Writer) (*nati
 	rt := &nativeRuntime{Hub: lab.Hub, Faults: lab.Faults, Hostname: smtpCfg.Hostname, Listeners: lab.Listeners,
 		DataDir: dataDir, Maildir: maildir, ShowSecrets: o.ShowSecrets, lab: lab, stopped: ctx.Done()}
 	for _, l := range lab.Listeners {
-		warnIfExposed(exposedWhat(l), l.Addr)
+		warnIfExposed(o.Lang, exposedWhat(o.Lang, l), l.Addr)
 	}
-	printNativeBanner(stdout, rt, cfg, generated, certNote, o.Config)
+	printNativeBanner(stdout, o.Lang, rt, cfg, generated, certNote, o.Config)
 	return rt, nil
 }
 
@@ -168,52 +168,52 @@ func nativeDataDir() (string, error) {
 }
 
 // exposedWhat says what a listener reachable from other machines exposes.
-func exposedWhat(l native.Listener) string {
+func exposedWhat(lang string, l native.Listener) string {
 	switch {
 	case l.Proto == "smtp" && l.TLS:
-		return "the SMTPS server (mail for this host; passwords over TLS)"
+		return tr(lang, "smtps")
 	case l.Proto == "smtp":
-		return "the SMTP server (it takes mail for this host, never relays, and takes passwords only after STARTTLS there)"
+		return tr(lang, "smtpX")
 	case l.TLS:
-		return "the POP3S server (the users' mail, behind their passwords)"
+		return tr(lang, "pop3s")
 	}
-	return "the POP3 server (the users' mail, behind their passwords, taken only after STLS there)"
+	return tr(lang, "pop3X")
 }
 
 // printNativeBanner tells the person who started serve where everything is,
 // with the passwords and two Python scripts that work as printed.
-func printNativeBanner(w io.Writer, rt *nativeRuntime, cfg *native.Config, generated []string, certNote, configName string) {
+func printNativeBanner(w io.Writer, lang string, rt *nativeRuntime, cfg *native.Config, generated []string, certNote, configName string) {
 	smtpCfg := cfg.SMTPConfig().WithDefaults()
-	fmt.Fprintf(w, "maillab: native mode for %s (mail for %s)\n", smtpCfg.Hostname, strings.Join(smtpCfg.MyDestination, ", "))
+	fmt.Fprintln(w, tr(lang, "native", smtpCfg.Hostname, strings.Join(smtpCfg.MyDestination, ", ")))
 	for _, l := range rt.Listeners {
 		name := strings.ToUpper(l.Proto)
-		how := map[string]string{"smtp": "STARTTLS offered", "pop3": "STLS offered"}[l.Proto]
+		how := tr(lang, map[string]string{"smtp": "starttls", "pop3": "stls"}[l.Proto])
 		if l.TLS {
 			name += "S"
-			how = "implicit TLS"
+			how = tr(lang, "implicit")
 		}
 		if !l.TLS {
-			how += "; passwords in plaintext allowed over loopback only, for teaching"
+			how += tr(lang, "plaintext")
 		}
-		fmt.Fprintf(w, "  %-6s %s (%s)\n", name, l.Addr, how)
+		fmt.Fprintln(w, tr(lang, "listener", name, l.Addr, how))
 	}
-	fmt.Fprintf(w, "  data   %s\n", rt.DataDir)
-	fmt.Fprintf(w, "  mail   %s/<user>/ (Maildir: mutt and Dovecot can read it)\n", rt.Maildir)
+	fmt.Fprintf(w, "  %s %s\n", tr(lang, "lData"), rt.DataDir)
+	fmt.Fprintf(w, "  %s %s\n", tr(lang, "lMail"), tr(lang, "mail", rt.Maildir))
 	fmt.Fprintf(w, "  TLS    %s\n", certNote)
 	if configName != "" {
-		fmt.Fprintf(w, "  config %s (%d fault rules)\n", configName, len(cfg.Faults))
+		fmt.Fprintf(w, "  %s %s\n", tr(lang, "lConfig"), tr(lang, "config", configName, len(cfg.Faults)))
 	}
 	users := slices.Sorted(maps.Keys(smtpCfg.Users))
 	if len(generated) > 0 {
-		fmt.Fprintln(w, "  users (passwords made up for this run):")
+		fmt.Fprintln(w, tr(lang, "usersMade"))
 	} else {
-		fmt.Fprintln(w, "  users:")
+		fmt.Fprintln(w, tr(lang, "users"))
 	}
 	domain := smtpCfg.MyDestination[0]
 	for _, u := range users {
-		fmt.Fprintf(w, "    %-10s password %-14s %s@%s\n", u, smtpCfg.Users[u], u, domain)
+		fmt.Fprintf(w, "    %-10s %s %-14s %s@%s\n", u, tr(lang, "password"), smtpCfg.Users[u], u, domain)
 	}
-	fmt.Fprintln(w, "  It never relays: mail for other domains is refused (554 5.7.1).")
+	fmt.Fprintln(w, tr(lang, "noRelay"))
 	if len(users) == 0 {
 		return
 	}
@@ -230,10 +230,10 @@ func printNativeBanner(w io.Writer, rt *nativeRuntime, cfg *native.Config, gener
 	}
 	if s.SMTP != nil {
 		// Not indented: the lines must run as pasted into python3.
-		fmt.Fprintf(w, "\nSend %s a message with Python's smtplib (paste into python3):\n\n%s", reader, s.Send())
+		fmt.Fprint(w, tr(lang, "send", reader)+s.Send())
 	}
 	if s.POP3 != nil {
-		fmt.Fprintf(w, "\nRead %s's mail with poplib:\n\n%s", reader, s.Fetch())
+		fmt.Fprint(w, tr(lang, "fetch", reader)+s.Fetch())
 	}
 	fmt.Fprintln(w)
 }

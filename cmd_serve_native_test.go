@@ -91,3 +91,64 @@ func snippetAfter(t *testing.T, banner, heading string) string {
 	script, _, _ := strings.Cut(rest, "\n\n")
 	return script + "\n"
 }
+
+// serve --lang zh (or a Chinese terminal) prints the banner in Chinese,
+// with the same scripts, which still work as printed.
+func TestServeNativeBannerInChinese(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not installed (not in PATH)")
+	}
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out bytes.Buffer
+	rt, err := startNativeTo(ctx, serveOptions{SMTP: "127.0.0.1:0", POP3: "127.0.0.1:0", Lang: "zh"}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.lab.Close()
+	banner := out.String()
+	for _, want := range []string{"原生模式", "提供 STARTTLS", "用户（密码为本次运行临时生成）：", "自签名证书，刚刚生成", "它从不中继", "密码"} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner lacks %q:\n%s", want, banner)
+		}
+	}
+	for _, english := range []string{"users (", "never relays", "paste into python3", "self-signed"} {
+		if strings.Contains(banner, english) {
+			t.Errorf("the Chinese banner still says %q:\n%s", english, banner)
+		}
+	}
+	script := snippetAfter(t, banner, "（粘贴到 python3 中运行）：")
+	if got, err := exec.Command("python3", "-c", script).CombinedOutput(); err != nil {
+		t.Fatalf("the printed script failed: %v\n%s\n%s", err, script, got)
+	}
+}
+
+// The language of serve's output: --lang, else the terminal's locale.
+func TestServeLang(t *testing.T) {
+	for _, c := range []struct {
+		flag, lcAll, lang, want string
+		bad                     bool
+	}{
+		{flag: "zh", want: "zh"},
+		{flag: "en", lang: "zh_CN.UTF-8", want: "en"},
+		{lang: "zh_CN.UTF-8", want: "zh"},
+		{lcAll: "C", lang: "zh_CN.UTF-8", want: "en"},
+		{lang: "de_DE.UTF-8", want: "en"},
+		{want: "en"},
+		{flag: "fr", bad: true},
+	} {
+		t.Setenv("LC_ALL", c.lcAll)
+		t.Setenv("LC_MESSAGES", "")
+		t.Setenv("LANG", c.lang)
+		got, err := serveLang(c.flag)
+		if (err != nil) != c.bad || (!c.bad && got != c.want) {
+			t.Errorf("serveLang(%q) with LC_ALL=%q LANG=%q = %q, %v; want %q", c.flag, c.lcAll, c.lang, got, err, c.want)
+		}
+	}
+	for key, t2 := range serveText {
+		if t2[0] == "" || t2[1] == "" || t2[0] == t2[1] {
+			t.Errorf("serveText[%q] = %q: want an English and a different Chinese text", key, t2)
+		}
+	}
+}

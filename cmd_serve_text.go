@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// serveText is what serve prints for the person who started it, in
+// English and Chinese (serve --lang, else the terminal's LC_ALL,
+// LC_MESSAGES or LANG). Error messages stay in English: they quote Go's.
+var serveText = map[string][2]string{
+	"native":    {"maillab: native mode for %s (mail for %s)", "maillab：原生模式，服务器 %s（接收发往 %s 的邮件）"},
+	"starttls":  {"STARTTLS offered", "提供 STARTTLS"},
+	"stls":      {"STLS offered", "提供 STLS"},
+	"implicit":  {"implicit TLS", "隐式 TLS"},
+	"plaintext": {"; passwords in plaintext allowed over loopback only, for teaching", "；仅在回环地址上允许明文密码，供教学使用"},
+	"listener":  {"  %-6s %s (%s)", "  %-6s %s（%s）"},
+	"lData":     {"data  ", "数据  "},
+	"lMail":     {"mail  ", "邮件  "},
+	"lConfig":   {"config", "配置  "},
+	"mail":      {"%s/<user>/ (Maildir: mutt and Dovecot can read it)", "%s/<用户>/（Maildir：mutt 和 Dovecot 都能读取）"},
+	"certNew":   {" (self-signed, made now)", "（自签名证书，刚刚生成）"},
+	"cert":      {" (self-signed)", "（自签名证书）"},
+	"config":    {"%s (%d fault rules)", "%s（%d 条故障规则）"},
+	"usersMade": {"  users (passwords made up for this run):", "  用户（密码为本次运行临时生成）："},
+	"users":     {"  users:", "  用户："},
+	"password":  {"password", "密码"},
+	"noRelay":   {"  It never relays: mail for other domains is refused (554 5.7.1).", "  它从不中继：发往其他域的邮件一律拒绝（554 5.7.1）。"},
+	"send":      {"\nSend %s a message with Python's smtplib (paste into python3):\n\n", "\n用 Python 的 smtplib 给 %s 发一封邮件（粘贴到 python3 中运行）：\n\n"},
+	"fetch":     {"\nRead %s's mail with poplib:\n\n", "\n用 poplib 读取 %s 的邮件：\n\n"},
+	"labAt":     {"maillab: the lab is at http://%s/", "maillab：实验页面在 http://%s/"},
+	"exposed":   {"maillab: WARNING: %s listens on %s, reachable from other machines, not only this one", "maillab：警告：%s 监听在 %s，不只本机，其他机器也能连接"},
+	"page":      {"the lab page", "实验页面"},
+	"smtps":     {"the SMTPS server (mail for this host; passwords over TLS)", "SMTPS 服务器（接收本机的邮件；密码经 TLS 传送）"},
+	"smtpX":     {"the SMTP server (it takes mail for this host, never relays, and takes passwords only after STARTTLS there)", "SMTP 服务器（接收本机的邮件，从不中继，在那里只有 STARTTLS 之后才接受密码）"},
+	"pop3s":     {"the POP3S server (the users' mail, behind their passwords)", "POP3S 服务器（用户的邮件，由各自的密码保护）"},
+	"pop3X":     {"the POP3 server (the users' mail, behind their passwords, taken only after STLS there)", "POP3 服务器（用户的邮件，由各自的密码保护，在那里只有 STLS 之后才接受密码）"},
+}
+
+// tr is serveText[key] in lang ("en" or "zh"), formatted with args.
+func tr(lang, key string, args ...any) string {
+	t := serveText[key]
+	s := t[0]
+	if lang == "zh" {
+		s = t[1]
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// serveLang is the language of serve's output: --lang if given, else the
+// terminal's locale (zh_CN.UTF-8 and the like give Chinese).
+func serveLang(flagValue string) (string, error) {
+	switch flagValue {
+	case "en", "zh":
+		return flagValue, nil
+	case "":
+	default:
+		return "", fmt.Errorf("--lang %q: want en or zh", flagValue)
+	}
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if l := os.Getenv(v); l != "" {
+			if strings.HasPrefix(strings.ToLower(l), "zh") {
+				return "zh", nil
+			}
+			return "en", nil
+		}
+	}
+	return "en", nil
+}
