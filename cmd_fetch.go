@@ -84,9 +84,10 @@ func runFetch(args []string, stdout, stderr io.Writer) int {
 	}
 	native.RunClient(nc, c, cf.options("pop3", "maillab fetch", *server, nc, stdout))
 	got := c.Retrieved()
-	fmt.Fprintf(stdout, "# %d retrieved, %d deleted\n", len(got), c.Deleted())
+	summary := map[string]string{"en": "# %d retrieved, %d deleted\n", "zh": "# 取回 %d 封，删除 %d 封\n"}[cf.lang]
+	fmt.Fprintf(stdout, summary, len(got), c.Deleted())
 	if *out != "" {
-		if err := saveMessages(*out, got, stdout); err != nil {
+		if err := saveMessages(*out, got, stdout, cf.lang); err != nil {
 			fmt.Fprintf(stderr, "maillab fetch: %v\n", err)
 			return exitLocal
 		}
@@ -115,7 +116,7 @@ func fetchStatus(err error) int {
 
 // saveMessages writes each message as FOLDER/<number>-<uid>.eml. A UID
 // comes from the server, so only safe characters of it reach a file name.
-func saveMessages(dir string, msgs []pop3.Retrieved, w io.Writer) error {
+func saveMessages(dir string, msgs []pop3.Retrieved, w io.Writer, lang string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -128,7 +129,7 @@ func saveMessages(dir string, msgs []pop3.Retrieved, w io.Writer) error {
 		if err := os.WriteFile(path, m.Message, 0o600); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "# saved %s\n", path)
+		fmt.Fprintf(w, map[string]string{"en": "# saved %s\n", "zh": "# 已保存 %s\n"}[lang], path)
 	}
 	return nil
 }

@@ -42,6 +42,11 @@ func TestFetchFromNative(t *testing.T) {
 	if b, _ := os.ReadFile(saved[0]); len(stored) != 1 || string(b) != stored[0] {
 		t.Errorf("saved %q, the Maildir holds %q", b, stored)
 	}
+	// In Chinese, saving again (nothing is deleted without --delete).
+	code, out = fetch(t, "--server", l.addr("pop3"), "--user", "bob", "--password", labUsers["bob"], "--out", t.TempDir(), "--lang", "zh")
+	if code != 0 || !strings.Contains(out, "# 取回 1 封，删除 0 封") || !strings.Contains(out, "# 已保存 ") || strings.Contains(out, "retrieved") {
+		t.Fatalf("--lang zh: exit %d\n%s", code, out)
+	}
 	if code, out := fetch(t, "--server", l.addr("pop3"), "--user", "bob", "--password", labUsers["bob"], "--delete"); code != 0 || !strings.Contains(out, "# 1 retrieved, 1 deleted") {
 		t.Fatalf("--delete: exit %d\n%s", code, out)
 	}
