@@ -85,8 +85,8 @@ func cmdServe(args []string) int {
 		fmt.Fprintf(os.Stderr, "maillab serve: %v\n", err)
 		return 1
 	}
-	warnIfExposed(o.Lang, tr(o.Lang, "page"), ln.Addr())
-	fmt.Println(tr(o.Lang, "labAt", ln.Addr()))
+	warnIfExposed(o.Lang, serveMsg(o.Lang, "page"), ln.Addr())
+	fmt.Println(serveMsg(o.Lang, "labAt", ln.Addr()))
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -104,6 +104,6 @@ func cmdServe(args []string) int {
 // warnIfExposed says so when a listener is reachable from other machines.
 func warnIfExposed(lang, what string, addr net.Addr) {
 	if ta, ok := addr.(*net.TCPAddr); ok && !ta.IP.IsLoopback() {
-		fmt.Fprintln(os.Stderr, tr(lang, "exposed", what, addr))
+		fmt.Fprintln(os.Stderr, serveMsg(lang, "exposed", what, addr))
 	}
 }

@@ -92,7 +92,7 @@ func startNativeTo(ctx context.Context, o serveOptions, stdout io.Writer) (*nati
 			return nil, fmt.Errorf("tls certificate: %w", err)
 		}
 		setup.TLS = native.ServerTLS(cert)
-		certNote = filepath.Join(tlsDir, native.CertFile) + tr(o.Lang, map[bool]string{true: "certNew", false: "cert"}[created])
+		certNote = filepath.Join(tlsDir, native.CertFile) + serveMsg(o.Lang, map[bool]string{true: "certNew", false: "cert"}[created])
 	}
 	setup.SMTP, setup.APOP, setup.Store, setup.Faults = smtpCfg, bool(cfg.APOP), store, rules
 	setup.Limits = native.Limits{MaxConns: o.MaxConns, SMTPTimeout: o.SMTPTimeout, POP3Timeout: o.POP3Timeout}
@@ -171,49 +171,49 @@ func nativeDataDir() (string, error) {
 func exposedWhat(lang string, l native.Listener) string {
 	switch {
 	case l.Proto == "smtp" && l.TLS:
-		return tr(lang, "smtps")
+		return serveMsg(lang, "smtps")
 	case l.Proto == "smtp":
-		return tr(lang, "smtpX")
+		return serveMsg(lang, "smtpX")
 	case l.TLS:
-		return tr(lang, "pop3s")
+		return serveMsg(lang, "pop3s")
 	}
-	return tr(lang, "pop3X")
+	return serveMsg(lang, "pop3X")
 }
 
 // printNativeBanner tells the person who started serve where everything is,
 // with the passwords and two Python scripts that work as printed.
 func printNativeBanner(w io.Writer, lang string, rt *nativeRuntime, cfg *native.Config, generated []string, certNote, configName string) {
 	smtpCfg := cfg.SMTPConfig().WithDefaults()
-	fmt.Fprintln(w, tr(lang, "native", smtpCfg.Hostname, strings.Join(smtpCfg.MyDestination, ", ")))
+	fmt.Fprintln(w, serveMsg(lang, "native", smtpCfg.Hostname, strings.Join(smtpCfg.MyDestination, ", ")))
 	for _, l := range rt.Listeners {
 		name := strings.ToUpper(l.Proto)
-		how := tr(lang, map[string]string{"smtp": "starttls", "pop3": "stls"}[l.Proto])
+		how := serveMsg(lang, map[string]string{"smtp": "starttls", "pop3": "stls"}[l.Proto])
 		if l.TLS {
 			name += "S"
-			how = tr(lang, "implicit")
+			how = serveMsg(lang, "implicit")
 		}
 		if !l.TLS {
-			how += tr(lang, "plaintext")
+			how += serveMsg(lang, "plaintext")
 		}
-		fmt.Fprintln(w, tr(lang, "listener", name, l.Addr, how))
+		fmt.Fprintln(w, serveMsg(lang, "listener", name, l.Addr, how))
 	}
-	fmt.Fprintf(w, "  %s %s\n", tr(lang, "lData"), rt.DataDir)
-	fmt.Fprintf(w, "  %s %s\n", tr(lang, "lMail"), tr(lang, "mail", rt.Maildir))
+	fmt.Fprintf(w, "  %s %s\n", serveMsg(lang, "lData"), rt.DataDir)
+	fmt.Fprintf(w, "  %s %s\n", serveMsg(lang, "lMail"), serveMsg(lang, "mail", rt.Maildir))
 	fmt.Fprintf(w, "  TLS    %s\n", certNote)
 	if configName != "" {
-		fmt.Fprintf(w, "  %s %s\n", tr(lang, "lConfig"), tr(lang, "config", configName, len(cfg.Faults)))
+		fmt.Fprintf(w, "  %s %s\n", serveMsg(lang, "lConfig"), serveMsg(lang, "config", configName, len(cfg.Faults)))
 	}
 	users := slices.Sorted(maps.Keys(smtpCfg.Users))
 	if len(generated) > 0 {
-		fmt.Fprintln(w, tr(lang, "usersMade"))
+		fmt.Fprintln(w, serveMsg(lang, "usersMade"))
 	} else {
-		fmt.Fprintln(w, tr(lang, "users"))
+		fmt.Fprintln(w, serveMsg(lang, "users"))
 	}
 	domain := smtpCfg.MyDestination[0]
 	for _, u := range users {
-		fmt.Fprintf(w, "    %-10s %s %-14s %s@%s\n", u, tr(lang, "password"), smtpCfg.Users[u], u, domain)
+		fmt.Fprintf(w, "    %-10s %s %-14s %s@%s\n", u, serveMsg(lang, "password"), smtpCfg.Users[u], u, domain)
 	}
-	fmt.Fprintln(w, tr(lang, "noRelay"))
+	fmt.Fprintln(w, serveMsg(lang, "noRelay"))
 	if len(users) == 0 {
 		return
 	}
@@ -230,10 +230,10 @@ func printNativeBanner(w io.Writer, lang string, rt *nativeRuntime, cfg *native.
 	}
 	if s.SMTP != nil {
 		// Not indented: the lines must run as pasted into python3.
-		fmt.Fprint(w, tr(lang, "send", reader)+s.Send())
+		fmt.Fprint(w, serveMsg(lang, "send", reader)+s.Send())
 	}
 	if s.POP3 != nil {
-		fmt.Fprint(w, tr(lang, "fetch", reader)+s.Fetch())
+		fmt.Fprint(w, serveMsg(lang, "fetch", reader)+s.Fetch())
 	}
 	fmt.Fprintln(w)
 }

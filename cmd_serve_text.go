@@ -38,8 +38,8 @@ var serveText = map[string][2]string{
 	"pop3X":     {"the POP3 server (the users' mail, behind their passwords, taken only after STLS there)", "POP3 服务器（用户的邮件，由各自的密码保护，在那里只有 STLS 之后才接受密码）"},
 }
 
-// tr is serveText[key] in lang ("en" or "zh"), formatted with args.
-func tr(lang, key string, args ...any) string {
+// serveMsg is serveText[key] in lang ("en" or "zh"), formatted with args.
+func serveMsg(lang, key string, args ...any) string {
 	t := serveText[key]
 	s := t[0]
 	if lang == "zh" {

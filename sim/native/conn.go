@@ -171,7 +171,7 @@ func (c *conn) apply(evs []machine.Event) {
 		if e.Received {
 			continue
 		}
-		if loginFailure(*e) {
+		if loginFailure(e) {
 			c.throttle()
 			c.sess.tick()
 		}
@@ -186,8 +186,7 @@ func (c *conn) apply(evs []machine.Event) {
 			c.sess.tick()
 		case machine.StartTLS:
 			c.flush()
-			c.startTLS()
-			c.sess.tick()
+			c.startTLS() // its handshake and the machine's TLSReady read the clock again
 		case machine.CloseConn:
 			c.flush()
 			c.close()

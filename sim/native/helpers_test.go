@@ -208,6 +208,14 @@ func expectEOF(t *testing.T, c *textproto.Conn) {
 // sendRaw runs a whole SMTP transaction on a greeted, EHLO'd connection.
 func sendRaw(t *testing.T, c *textproto.Conn, from, to, body string) {
 	t.Helper()
+	sendText(t, c, from, to, body)
+	expectCode(t, c, 250)
+}
+
+// sendText is sendRaw up to the final dot: the reply to the message is
+// left for the caller to read.
+func sendText(t *testing.T, c *textproto.Conn, from, to, body string) {
+	t.Helper()
 	cmd(t, c, "MAIL FROM:<"+from+">")
 	expectCode(t, c, 250)
 	cmd(t, c, "RCPT TO:<"+to+">")
@@ -217,7 +225,6 @@ func sendRaw(t *testing.T, c *textproto.Conn, from, to, body string) {
 	w := c.DotWriter()
 	w.Write([]byte(body))
 	w.Close()
-	expectCode(t, c, 250)
 }
 
 // waitIdle waits until no session is live, so that what a session's end

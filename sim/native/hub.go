@@ -291,13 +291,6 @@ func (h *Hub) begin(info Info, connect trace.Step) *record {
 	return r
 }
 
-// add appends a step to a session and publishes it.
-func (h *Hub) add(r *record, st trace.Step) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	h.addLocked(r, &st)
-}
-
 // batch is what a session reported since it last published, in order.
 type batch struct {
 	ops   []batchOp
@@ -400,13 +393,6 @@ func (h *Hub) keepLocked(r *record, st *trace.Step) {
 	}
 }
 
-// log appends a line of the server's mail log and publishes it.
-func (h *Hub) log(r *record, l trace.LogLine) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	h.logLocked(r, l)
-}
-
 func (h *Hub) logLocked(r *record, l trace.LogLine) {
 	if len(r.log) >= h.maxSteps {
 		// A client looping on transactions makes log lines for ever; the
@@ -419,13 +405,6 @@ func (h *Hub) logLocked(r *record, l trace.LogLine) {
 		c := l
 		h.publish(Update{Session: r.info, Log: &c})
 	}
-}
-
-// envelope records a mail transaction for the page's envelope panel.
-func (h *Hub) envelope(r *record, e trace.Envelope) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	h.envelopeLocked(r, e)
 }
 
 func (h *Hub) envelopeLocked(r *record, e trace.Envelope) {

@@ -11,6 +11,21 @@ import (
 	"maillab/sim/trace"
 )
 
+// add appends a step to a session and publishes it, as a batch of one
+// (sessions hand the hub batches: addBatch).
+func (h *Hub) add(r *record, st trace.Step) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h.addLocked(r, &st)
+}
+
+// log appends a line of the server's mail log and publishes it.
+func (h *Hub) log(r *record, l trace.LogLine) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h.logLocked(r, l)
+}
+
 func hubSession(h *Hub) *record {
 	return h.begin(Info{Proto: "smtp", Client: "127.0.0.1:1", Server: "mail.example.com", Start: time.Now()}, trace.Step{Kind: trace.Connect})
 }

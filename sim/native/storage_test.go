@@ -124,15 +124,7 @@ func TestFullDiskIs452(t *testing.T) {
 	store.full.Store(true)
 	c := l.greetedEhlo(t)
 	for range 3 {
-		cmd(t, c, "MAIL FROM:<a@example.org>")
-		expectCode(t, c, 250)
-		cmd(t, c, "RCPT TO:<alice@example.com>")
-		expectCode(t, c, 250)
-		cmd(t, c, "DATA")
-		expectCode(t, c, 354)
-		w := c.DotWriter()
-		w.Write([]byte("Subject: full\r\n\r\nno room\r\n"))
-		w.Close()
+		sendText(t, c, "a@example.org", "alice@example.com", "Subject: full\r\n\r\nno room\r\n")
 		if msg := expectCode(t, c, 452); !strings.HasPrefix(msg, "4.3.1") {
 			t.Errorf("got 452 %s, want 4.3.1", msg)
 		}
@@ -165,15 +157,7 @@ func TestFullDiskTmpfs(t *testing.T) {
 	chunk := strings.Repeat(strings.Repeat("x", 998)+"\r\n", 100) // 100 KB
 	accepted, full := 0, false
 	for i := 0; i < 40 && !full; i++ {
-		cmd(t, c, "MAIL FROM:<a@example.org>")
-		expectCode(t, c, 250)
-		cmd(t, c, "RCPT TO:<alice@example.com>")
-		expectCode(t, c, 250)
-		cmd(t, c, "DATA")
-		expectCode(t, c, 354)
-		wr := c.DotWriter()
-		wr.Write([]byte(fmt.Sprintf("Subject: fill %d\r\n\r\n%s", i, chunk)))
-		wr.Close()
+		sendText(t, c, "a@example.org", "alice@example.com", fmt.Sprintf("Subject: fill %d\r\n\r\n%s", i, chunk))
 		code, msg, _ := c.ReadResponse(0)
 		switch code {
 		case 250:
@@ -264,15 +248,7 @@ func TestUnwritableMaildir(t *testing.T) {
 	cmd(t, c, "PASS "+testUsers["alice"])
 	expectLine(t, c, "-ERR [SYS/TEMP]")
 	sc := l.greetedEhlo(t)
-	cmd(t, sc, "MAIL FROM:<a@example.org>")
-	expectCode(t, sc, 250)
-	cmd(t, sc, "RCPT TO:<alice@example.com>")
-	expectCode(t, sc, 250)
-	cmd(t, sc, "DATA")
-	expectCode(t, sc, 354)
-	wr := sc.DotWriter()
-	wr.Write([]byte("Subject: x\r\n\r\nhi\r\n"))
-	wr.Close()
+	sendText(t, sc, "a@example.org", "alice@example.com", "Subject: x\r\n\r\nhi\r\n")
 	if msg := expectCode(t, sc, 451); !strings.HasPrefix(msg, "4.3.0") {
 		t.Errorf("got 451 %s", msg)
 	}

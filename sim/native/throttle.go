@@ -234,7 +234,7 @@ func minutesOf(d time.Duration) string {
 // Authentication failed." to PASS, APOP or AUTH (RFC 3206 §5). Refusals
 // that checked no password (plaintext before TLS, a bad mechanism, bad
 // base64) are not counted.
-func loginFailure(e machine.Event) bool {
+func loginFailure(e *machine.Event) bool {
 	st := e.Step
 	if e.Received || st.Kind != trace.Reply {
 		return false

@@ -487,15 +487,6 @@ func (m *Model) LiveFollow() {
 	m.dirty |= dLiveView
 }
 
-// LiveCursor is the step of the open session on screen and whether it
-// follows the newest line.
-func (m *Model) LiveCursor() (step int, following bool) {
-	if m.live.tr == nil {
-		return -1, !m.live.pinned
-	}
-	return m.live.at(m.live.tr), !m.live.pinned
-}
-
 // OpenLive shows a session of the list (a click on it); picking one stops
 // following new sessions.
 func (m *Model) OpenLive(id int) {

@@ -647,7 +647,7 @@ func TestLiveStepping(t *testing.T) {
 	simStep := p.m.State().Step
 	p.do((*Model).StepBack)
 	p.do((*Model).StepBack)
-	if cur, following := p.m.LiveCursor(); cur != last-2 || following {
+	if cur, following := p.m.liveCursor(); cur != last-2 || following {
 		t.Fatalf("after two steps back: cursor %d following %v, want %d and not following", cur, following, last-2)
 	}
 	p.wants("position", p.el("live-pos"), view.Tf("en", "live.pos", "n", strconv.Itoa(last-1), "total", strconv.Itoa(last+1)))
@@ -668,7 +668,7 @@ func TestLiveStepping(t *testing.T) {
 	p.lacks("transcript", p.el("live-transcript"), "RCPT TO:", `data-enhanced="2.1.5"`)
 
 	p.do((*Model).Reset)
-	if cur, _ := p.m.LiveCursor(); cur != 0 {
+	if cur, _ := p.m.liveCursor(); cur != 0 {
 		t.Errorf("Home: cursor %d, want 0", cur)
 	}
 	p.do((*Model).End)
@@ -679,7 +679,7 @@ func TestLiveStepping(t *testing.T) {
 	for range 20 {
 		p.do((*Model).StepForward)
 	}
-	if cur, following := p.m.LiveCursor(); cur != last+1 || !following {
+	if cur, following := p.m.liveCursor(); cur != last+1 || !following {
 		t.Errorf("stepping past the newest line: cursor %d following %v, want %d and following", cur, following, last+1)
 	}
 	p.do(func(m *Model) { m.SetLang(LangZH) })
@@ -705,4 +705,13 @@ func TestLiveStepping(t *testing.T) {
 	if tr := p.m.LiveTrace(); tr == nil || tr.Steps[0].Conn != 6 {
 		t.Error("following again, the next new session did not open")
 	}
+}
+
+// liveCursor is the step of the open session on screen and whether it
+// follows the newest line.
+func (m *Model) liveCursor() (step int, following bool) {
+	if m.live.tr == nil {
+		return -1, !m.live.pinned
+	}
+	return m.live.at(m.live.tr), !m.live.pinned
 }
