@@ -420,8 +420,15 @@ func (p *page) listen() {
 	for _, id := range []string{"explain", "fault-menu"} {
 		p.on(p.byID(id), "close", func(js) { p.post(func(m *app.Model) { m.DialogClosed(id) }) })
 	}
-	p.on(win, "hashchange", func(js) {
-		frag := win.get("location").get("hash").str()
+	p.on(win, "hashchange", func(ev js) {
+		// The fragment the link asked for is the event's newURL: by the
+		// time this task runs, the page's own throttled replaceState
+		// (setURL) may already have put the previous state back into
+		// location.hash, and reading that lost the link's step.
+		frag := ""
+		if _, f, ok := strings.Cut(ev.get("newURL").str(), "#"); ok {
+			frag = f
+		}
 		p.post(func(m *app.Model) { m.HashChanged(frag) })
 	})
 	// Drop a lesson file anywhere on the page.
