@@ -41,6 +41,8 @@ func Note(lang, text string) string {
 //	st…    a state name, with the Chinese name of POP3's three states
 //	kind…  the kind of error a client program reports (errorKinds)
 //	curl…  curl's wording of an exit code (curlReasons)
+//	each…  "a; b; c": every part translated, joined with "；"
+//	yt…    a kind of YAML value in go-yaml's words (yamlKinds)
 //	why    see above
 //
 // Any other group is copied as it is.
@@ -48,6 +50,9 @@ type noteRule struct {
 	re *regexp.Regexp
 	zh string
 }
+
+// ruleSet is a table of rules tried in order (noteRules, problemRules).
+type ruleSet []noteRule
 
 // Pieces the patterns share, written {NAME} in them.
 var notePieces = strings.NewReplacer(
@@ -71,7 +76,7 @@ func rule(pattern, zh string) noteRule {
 // noteRules is tried in order; the first rule whose pattern matches the
 // whole text and whose groups all translate wins. Specific rules come
 // before the general ones at the end (a "(fault)" suffix, "who: …").
-var noteRules = []noteRule{
+var noteRules = ruleSet{
 	// --- connections (sim/scenario/link.go, terminal.go; sim/native) ---
 	rule(`\[(?P<t>\d+:\d\d:\d\d)\] connection {N}: (?P<from>.+) → (?P<to>.+) \((?P<opt>[^()]*)\)`, "[${t}] 连接 ${n}：${from} → ${to}（${opt}）"),
 	rule(`(?P<proto>[a-z0-9]+), implicit TLS`, "${proto}，隐式 TLS"),
@@ -276,17 +281,22 @@ var pop3States = map[string]string{
 // maxNoteDepth bounds the nesting of translated groups.
 const maxNoteDepth = 6
 
-// noteZH translates text with the first rule that fits.
+// noteZH translates text with the first note rule that fits.
 func noteZH(text string, depth int) (string, bool) {
+	return noteRules.translate(text, depth)
+}
+
+// translate renders text with the first rule of rs that fits.
+func (rs ruleSet) translate(text string, depth int) (string, bool) {
 	if depth > maxNoteDepth || text == "" {
 		return "", false
 	}
-	for _, r := range noteRules {
+	for _, r := range rs {
 		m := r.re.FindStringSubmatch(text)
 		if m == nil {
 			continue
 		}
-		if out, ok := r.expand(m, depth); ok {
+		if out, ok := r.expand(rs, m, depth); ok {
 			return out, true
 		}
 	}
@@ -294,13 +304,13 @@ func noteZH(text string, depth int) (string, bool) {
 }
 
 // expand fills the rule's template with the groups of a match.
-func (r noteRule) expand(m []string, depth int) (string, bool) {
+func (r noteRule) expand(rs ruleSet, m []string, depth int) (string, bool) {
 	vals := map[string]string{}
 	for i, name := range r.re.SubexpNames() {
 		if name == "" || i >= len(m) {
 			continue
 		}
-		v, ok := noteGroup(name, m[i], depth)
+		v, ok := rs.group(name, m[i], depth)
 		if !ok {
 			return "", false
 		}
@@ -326,13 +336,14 @@ func (r noteRule) expand(m []string, depth int) (string, bool) {
 	return b.String(), true
 }
 
-// noteGroup renders one group of a match (see noteRule).
-func noteGroup(name, v string, depth int) (string, bool) {
+// group renders one group of a match (see noteRule); sub, opt and why
+// groups are translated by the same rule set.
+func (rs ruleSet) group(name, v string, depth int) (string, bool) {
 	switch {
 	case strings.HasPrefix(name, "sub"):
-		return noteZH(v, depth+1)
+		return rs.translate(v, depth+1)
 	case strings.HasPrefix(name, "opt"):
-		if zh, ok := noteZH(v, depth+1); ok {
+		if zh, ok := rs.translate(v, depth+1); ok {
 			return zh, true
 		}
 		return v, true
@@ -340,10 +351,24 @@ func noteGroup(name, v string, depth int) (string, bool) {
 		if isReplyLine(v) {
 			return v, true
 		}
-		if zh, ok := noteZH(v, depth+1); ok {
+		if zh, ok := rs.translate(v, depth+1); ok {
 			return zh, true
 		}
 		return v, true
+	case strings.HasPrefix(name, "yt"):
+		zh, ok := yamlKinds[v]
+		return zh, ok
+	case strings.HasPrefix(name, "each"):
+		// "a; b; c": each part translated, joined with "；".
+		parts := strings.Split(v, "; ")
+		for i, p := range parts {
+			zh, ok := rs.translate(p, depth+1)
+			if !ok {
+				return "", false
+			}
+			parts[i] = zh
+		}
+		return strings.Join(parts, "；"), true
 	case strings.HasPrefix(name, "dur"):
 		return durationZH(v)
 	case strings.HasPrefix(name, "list"):

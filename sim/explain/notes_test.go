@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"maps"
 	"regexp"
 	"strings"
 	"testing"
@@ -299,7 +300,7 @@ func TestNoteExamples(t *testing.T) {
 func topRule(text string) int {
 	for i, r := range noteRules {
 		if m := r.re.FindStringSubmatch(text); m != nil {
-			if _, ok := r.expand(m, 0); ok {
+			if _, ok := r.expand(noteRules, m, 0); ok {
 				return i
 			}
 		}
@@ -322,30 +323,37 @@ func TestEveryNoteRuleHasAnExample(t *testing.T) {
 // Every template names only groups its pattern has, and uses every group,
 // so nothing the English says is silently dropped.
 func TestNoteTemplates(t *testing.T) {
+	checkTemplates(t, "noteRules", noteRules)
+	checkTemplates(t, "problemRules", problemRules())
+	checkTemplates(t, "strictProblems", strictProblems())
+}
+
+func checkTemplates(t *testing.T, name string, rules ruleSet) {
 	ref := regexp.MustCompile(`\$\{(\w+)\}`)
 	calls := regexp.MustCompile(`\w+\((?:'[^']*')?\)`)
-	for i, r := range noteRules {
+	for i, r := range rules {
 		groups := map[string]bool{}
 		for _, n := range r.re.SubexpNames() {
 			if n != "" {
 				groups[n] = true
 			}
 		}
+		unused := maps.Clone(groups)
 		for _, m := range ref.FindAllStringSubmatch(r.zh, -1) {
 			if !groups[m[1]] {
-				t.Errorf("noteRules[%d] %s: template names ${%s}, which the pattern lacks", i, r.re, m[1])
+				t.Errorf("%s[%d] %s: template names ${%s}, which the pattern lacks", name, i, r.re, m[1])
 			}
-			delete(groups, m[1])
+			delete(unused, m[1])
 		}
-		for n := range groups {
-			t.Errorf("noteRules[%d] %s: group %q is not in the template", i, r.re, n)
+		for n := range unused {
+			t.Errorf("%s[%d] %s: group %q is not in the template", name, i, r.re, n)
 		}
 		if !hasCJK(r.zh) && !strings.ContainsAny(r.zh, "：，") {
-			t.Errorf("noteRules[%d]: template %q has no Chinese", i, r.zh)
+			t.Errorf("%s[%d]: template %q has no Chinese", name, i, r.zh)
 		}
 		// Parentheses in Chinese prose are full-width; ASCII ones belong to code: quit(), error_proto('…').
 		if code := calls.ReplaceAllString(r.zh, ""); strings.ContainsAny(code, "()") {
-			t.Errorf("noteRules[%d]: template %q uses ASCII parentheses; Chinese text uses （）", i, r.zh)
+			t.Errorf("%s[%d]: template %q uses ASCII parentheses; Chinese text uses （）", name, i, r.zh)
 		}
 	}
 }

@@ -99,7 +99,7 @@ func (f *liveFake) serve(method, path, body string) (int, string) {
 	case method == "DELETE" && strings.HasPrefix(path, LiveFaultsPost+"/"):
 		n, _ := strconv.Atoi(strings.TrimPrefix(path, LiveFaultsPost+"/"))
 		if f.rs == nil || !f.rs.RemoveID(n) {
-			return 404, "there is no fault rule " + strconv.Itoa(n)
+			return 404, "there is no fault rule " + strconv.Itoa(n) + " (removed already?)" // as cmd_serve_live.go says it
 		}
 		return 200, list()
 	}
@@ -466,7 +466,7 @@ func TestLiveFaultPanel(t *testing.T) {
 
 	// Chinese.
 	p.do(func(m *Model) { m.SetLang(LangZH) })
-	p.wants("fault panel", p.el("live-faults"), view.T("zh", "live.quickRcpt"), view.T("zh", "live.rules"))
+	p.wants("fault panel", p.el("live-faults"), view.T("zh", "live.quickRcpt"), view.T("zh", "live.rules"), "没有编号为 9 的故障规则（已经删除了？）")
 	p.wants("live title", p.el("live-title"), "SMTP 会话 7", view.T("zh", "live.live"))
 
 	// Another machine: the panel says why it cannot inject.

@@ -380,6 +380,10 @@ func TestEditor(t *testing.T) {
 		t.Error("a broken edit replaced the session")
 	}
 	p.do(func(m *Model) { m.GotoLine(4, 1) })
+	// In Chinese the same error reads in Chinese; the key stays as typed.
+	p.do(func(m *Model) { m.SetLang(LangZH) })
+	p.wants("errors in Chinese", p.el("editor-errors"), "第 4 行第 1 列", "没有键 &#34;bogus&#34;", "SPEC.md")
+	p.do(func(m *Model) { m.SetLang(LangEN) })
 
 	edited := strings.Replace(src, "subject: Lunch on Friday", "subject: Dinner on Saturday", 1)
 	p.do(func(m *Model) { m.RunSource(edited) })
@@ -503,6 +507,9 @@ func TestOpenFile(t *testing.T) {
 	}
 	q := p.reload()
 	q.wants("reloaded file", q.el("lesson-body"), "Mine</h1>", "mydestinations")
+	// An instructor working in Chinese reads the problems in Chinese.
+	q.do(func(m *Model) { m.SetLang(LangZH) })
+	q.wants("problems in Chinese", q.el("lesson-body"), "mine.md:", "场景：没有键 &#34;mydestinations&#34;")
 	p.do(func(m *Model) { m.OpenFile("notes.txt", []byte("x")) })
 	p.wants("lesson", p.el("lesson-body"), "notes.txt is not a lesson file")
 	p.do(func(m *Model) { m.SetLesson("journey") })

@@ -165,7 +165,16 @@ func (m *Model) text(x *message) string {
 	if x == nil {
 		return ""
 	}
-	return view.Tf(m.st.Lang, x.key, x.kv...)
+	kv := x.kv
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i] == "error" { // the server's or the engine's words, in English
+			if zh := explain.Problem(m.st.Lang, kv[i+1]); zh != kv[i+1] {
+				kv = append([]string(nil), kv...)
+				kv[i+1] = zh
+			}
+		}
+	}
+	return view.Tf(m.st.Lang, x.key, kv...)
 }
 
 // pickerHTML is the lesson picker's options and its value.
@@ -236,7 +245,7 @@ func problemsHTML(ps []course.Problem, lang string) string {
 	}
 	b.WriteString(`<ul class="errors">`)
 	for _, p := range ps {
-		b.WriteString(`<li data-line="` + strconv.Itoa(p.Line) + `"><code>` + esc(p.File+":"+strconv.Itoa(p.Line)+":"+strconv.Itoa(p.Col)) + "</code> " + esc(p.Msg) + "</li>")
+		b.WriteString(`<li data-line="` + strconv.Itoa(p.Line) + `"><code>` + esc(p.File+":"+strconv.Itoa(p.Line)+":"+strconv.Itoa(p.Col)) + "</code> " + esc(explain.Problem(lang, p.Msg)) + "</li>")
 	}
 	b.WriteString("</ul></section>\n")
 	return b.String()
@@ -590,7 +599,7 @@ func (m *Model) editorErrorsHTML() string {
 	var b strings.Builder
 	for _, e := range m.specErrs {
 		b.WriteString(`<li><button type="button" data-action="goto-line" data-line="` + strconv.Itoa(e.Line) + `" data-col="` + strconv.Itoa(e.Col) + `">` +
-			esc(view.Tf(lang, "editor.line", "line", strconv.Itoa(e.Line), "col", strconv.Itoa(e.Col), "msg", e.Msg)) + "</button></li>")
+			esc(view.Tf(lang, "editor.line", "line", strconv.Itoa(e.Line), "col", strconv.Itoa(e.Col), "msg", explain.Problem(lang, e.Msg))) + "</button></li>")
 	}
 	if len(m.specErrs) > 0 {
 		b.WriteString(`<li class="hint">` + esc(view.T(lang, "editor.broken")) + "</li>")
