@@ -3,6 +3,7 @@ package lessons
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -117,7 +118,13 @@ func fromYAMLError(err error) *yamlErr {
 	var ye yaml.Error
 	if errors.As(err, &ye) && ye.GetToken() != nil {
 		p := ye.GetToken().Position
-		return &yamlErr{pos{p.Line, p.Column}, ye.GetMessage()}
+		msg := ye.GetMessage()
+		if strings.HasPrefix(msg, "mapping key ") && strings.Contains(msg, " already defined at [") {
+			// go-yaml names the first key's place in the block ("at [2:1]"),
+			// not in the file; the problem's own position is the second key.
+			msg = "key " + strconv.Quote(ye.GetToken().Value) + " is given twice"
+		}
+		return &yamlErr{pos{p.Line, p.Column}, msg}
 	}
 	return &yamlErr{pos{1, 1}, err.Error()}
 }

@@ -267,6 +267,7 @@ var problemTable = [][2]string{
 	{`non-map value is specified`, "这里应为映射（键: 值），却给了别的值"},
 	{`map key definition includes an implicit line break`, "键的定义中有换行"},
 	{`found an invalid key for this map`, "这个映射中有无效的键"},
+	{`key {Q} is given twice`, "键 ${q} 写了两次"},
 	{`mapping key {Q} already defined at \[(?P<at>\d+:\d+)\]`, "键 ${q} 已在 [${at}] 定义过"},
 	{`(?P<ytgot>[a-z]+(?: [a-z]+)?) was used where (?P<ytwant>[a-z]+(?: [a-z]+)?) is expected`, "这里应为${ytwant}，写的却是${ytgot}"},
 	{`cannot unmarshal (?P<t>.+) into Go struct field (?P<f>\S+) of type (?P<want>\S+)`, "类型不对：${f} 需要 ${want}，这里给的是 ${t}"},

@@ -49,6 +49,7 @@ func TestSpecProblemsInChinese(t *testing.T) {
 		{srv + send + "colour: blue\n", "unknown key"},
 		{srv + "send:\n  - {from: alice@example.com, to: [bob@example.com]\n", "flow mapping"},
 		{srv + "send:\n  - from: alice@example.com\n    to: [bob@example.com]\n    subject: a: b\n", "mapping value"},
+		{srv + "servers: {}\n" + send, `key "servers" is given twice`},
 		{srv + "send: 42\n", "int was used where sequence is expected"},
 		{srv + "send:\n  - {from: alice@example.com, to: [bob@example.com], subject: [a, b]}\n", "cannot unmarshal"},
 	} {

@@ -182,6 +182,11 @@ func yamlError(name string, err error) error {
 		if errors.As(err, &uf) {
 			msg = strings.Replace(msg, "unknown field", "unknown key", 1) + " (see SPEC.md for the keys)"
 		}
+		if strings.HasPrefix(msg, "mapping key ") && strings.Contains(msg, " already defined at [") {
+			// go-yaml's "already defined at [2:1]" counts from the start of
+			// what was parsed, which in a lesson is not the file.
+			msg = "key " + strconv.Quote(ye.GetToken().Value) + " is given twice"
+		}
 		return &Error{File: name, Line: p.Line, Col: p.Column, Msg: msg}
 	}
 	return &Error{File: name, Line: 1, Col: 1, Msg: err.Error()}
