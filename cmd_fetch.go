@@ -14,50 +14,42 @@ import (
 	"maillab/sim/pop3"
 )
 
-const fetchUsage = `usage: maillab fetch --server HOST:PORT --user NAME --password SECRET
-                     [--delete] [--stls] [--out FOLDER] [--profile poplib|curl|mua]
-                     [--explain] [--lang en|zh]
+// fetchOptions are the flags of `maillab fetch`.
+type fetchOptions struct {
+	server, user, password string
+	del, stls              bool
+	out, profile           string
+	client                 *commonClient
+}
 
-Reads a maildrop over real POP3 with maillab's client and prints the
-dialogue, the messages included. With --out each message is also saved
-as FOLDER/<number>-<uid>.eml. With --delete each message is marked with
-DELE; the server removes them only when QUIT is answered (RFC 1939 §6).
---stls requires TLS (STLS) before the password is sent; the server's
-certificate is checked except on loopback or with --insecure.
-
-Exit status:
-  0   the session ended with +OK to QUIT
-  75  temporary failure (-ERR [IN-USE] or [SYS/TEMP], a dropped
-      connection, a timeout, no server): try again later
-  69  permanent failure (a wrong password, no STLS when --stls asks for it)
-  2   bad flags; 1 a local error (--out cannot be written)
-
-Flags:
-`
-
-func cmdFetch(args []string) int { return runFetch(args, os.Stdout, os.Stderr) }
-
-// runFetch is `maillab fetch`, writing to the given streams (for tests).
-func runFetch(args []string, stdout, stderr io.Writer) int {
+// fetchFlags is fetch's FlagSet (the help test lists its flags from here).
+func fetchFlags(o *fetchOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("fetch", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, fetchUsage); fs.PrintDefaults() }
-	server := fs.String("server", "", "the POP3 server, HOST:PORT (port 110 if none is given)")
-	user := fs.String("user", "", "the maildrop's user")
-	password := fs.String("password", "", "the password")
-	del := fs.Bool("delete", false, "delete the messages once read (DELE, removed at QUIT)")
-	stls := fs.Bool("stls", false, "require TLS (STLS) before logging in")
-	out := fs.String("out", "", "save the messages in this folder")
-	profile := fs.String("profile", pop3.ProfilePoplib, "which real client to behave like: "+strings.Join(pop3.Profiles(), ", "))
-	cf := clientFlags(fs)
+	fs.StringVar(&o.server, "server", "", "the POP3 server, HOST:PORT (port 110 if none is given)")
+	fs.StringVar(&o.user, "user", "", "the maildrop's user")
+	fs.StringVar(&o.password, "password", "", "the password")
+	fs.BoolVar(&o.del, "delete", false, "delete the messages once read (DELE, removed at QUIT)")
+	fs.BoolVar(&o.stls, "stls", false, "require TLS (STLS) before logging in")
+	fs.StringVar(&o.out, "out", "", "save the messages in this folder")
+	fs.StringVar(&o.profile, "profile", pop3.ProfilePoplib, "which real client to behave like: "+strings.Join(pop3.Profiles(), ", "))
+	o.client = clientFlags(fs)
+	return fs
+}
+
+// cmdFetch is `maillab fetch`.
+func cmdFetch(args []string, stdout, stderr io.Writer) int {
+	var o fetchOptions
+	fs := fetchFlags(&o)
+	setUsage(fs, "fetch", cliLang(args), stderr)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	cf := o.client
 	problem := ""
 	switch {
 	case fs.NArg() > 0:
 		problem = "unexpected argument " + fs.Arg(0)
-	case *server == "" || *user == "" || *password == "":
+	case o.server == "" || o.user == "" || o.password == "":
 		problem = "--server, --user and --password are required"
 	}
 	if problem == "" {
@@ -68,26 +60,26 @@ func runFetch(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	job := pop3.Job{User: *user, Password: *password, Delete: *del, STLS: pop3.TLSOff}
-	if *stls {
+	job := pop3.Job{User: o.user, Password: o.password, Delete: o.del, STLS: pop3.TLSOff}
+	if o.stls {
 		job.STLS = pop3.TLSRequired
 	}
-	c, err := pop3.NewClient(*profile, job)
+	c, err := pop3.NewClient(o.profile, job)
 	if err != nil {
 		fmt.Fprintf(stderr, "maillab fetch: %v\n", err)
 		return exitUsage
 	}
-	nc, err := cf.dial(*server, "110")
+	nc, err := cf.dial(o.server, "110")
 	if err != nil {
 		fmt.Fprintf(stderr, "maillab fetch: %v\n", err)
 		return exitTempFail
 	}
-	native.RunClient(nc, c, cf.options("pop3", "maillab fetch", *server, nc, stdout))
+	native.RunClient(nc, c, cf.options("pop3", "maillab fetch", o.server, nc, stdout))
 	got := c.Retrieved()
 	summary := map[string]string{"en": "# %d retrieved, %d deleted\n", "zh": "# 取回 %d 封，删除 %d 封\n"}[cf.lang]
 	fmt.Fprintf(stdout, summary, len(got), c.Deleted())
-	if *out != "" {
-		if err := saveMessages(*out, got, stdout, cf.lang); err != nil {
+	if o.out != "" {
+		if err := saveMessages(o.out, got, stdout, cf.lang); err != nil {
 			fmt.Fprintf(stderr, "maillab fetch: %v\n", err)
 			return exitLocal
 		}

@@ -13,7 +13,7 @@ import (
 func fetch(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := runFetch(args, &out, &errb)
+	code := cmdFetch(args, &out, &errb)
 	return code, out.String() + errb.String()
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"path/filepath"
@@ -8,27 +9,8 @@ import (
 	"testing"
 )
 
-// capture runs f with os.Stdout going to a pipe and returns what it wrote.
-func captureStdout(t *testing.T, f func()) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := os.Stdout
-	os.Stdout = w
-	done := make(chan string)
-	go func() {
-		b, _ := io.ReadAll(r)
-		done <- string(b)
-	}()
-	f()
-	os.Stdout = old
-	w.Close()
-	return <-done
-}
-
 func TestCmdLint(t *testing.T) {
+	setLocale(t, "C") // the summary is checked in English
 	dir := t.TempDir()
 	lesson := "---\nid: demo\ntitle: Demo\nlang: en\norder: 1\nduration: 5\nobjectives: [Read]\n---\n" +
 		"# Demo\n\n```scenario\nservers:\n  mail.example.com: {users: {bob: secret}}\nsend: [{from: alice@example.com, to: bob@example.com}]\n```\n\n" +
@@ -41,8 +23,12 @@ func TestCmdLint(t *testing.T) {
 	if err := os.WriteFile(file, []byte(lesson), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var code int
-	out := captureStdout(t, func() { code = cmdLint([]string{dir}) })
+	lint := func(args ...string) (string, int) {
+		var out bytes.Buffer
+		code := cmdLint(args, &out, io.Discard)
+		return out.String(), code
+	}
+	out, code := lint(dir)
 	if code != 0 || !strings.Contains(out, "1 lesson checked, no problems") {
 		t.Errorf("clean course: status %d, output %q", code, out)
 	}
@@ -51,13 +37,13 @@ func TestCmdLint(t *testing.T) {
 	if err := os.WriteFile(file, []byte(strings.Replace(lesson, "lang: en", "lang: zh", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out = captureStdout(t, func() { code = cmdLint([]string{file}) })
+	out, code = lint(file)
 	want := file + ":4:7: lang is zh but the file is in the en/ folder\n"
 	if code != 1 || out != want {
 		t.Errorf("broken lesson: status %d, output %q, want %q", code, out, want)
 	}
 
-	if code := cmdLint(nil); code != 2 {
+	if _, code := lint(); code != 2 {
 		t.Errorf("no arguments: status %d, want 2", code)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,42 +13,61 @@ import (
 	"maillab/sim/trace"
 )
 
+// runOptions are the flags of `maillab run`.
+type runOptions struct {
+	explain, states bool
+	lang            string // of the explanations
+}
+
+// runFlags is run's FlagSet (the help test lists its flags from here).
+func runFlags(o *runOptions) *flag.FlagSet {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.BoolVar(&o.explain, "explain", false, "explain every reply")
+	fs.StringVar(&o.lang, "lang", "en", "language of the explanations: en or zh")
+	fs.BoolVar(&o.states, "states", true, "show state changes")
+	return fs
+}
+
 // cmdRun prints a scenario's trace: "C: " and "S: " lines in wire order,
 // "# " lines for connections, states and notes; with --explain each reply is
 // followed by what it means and what the client does next.
-func cmdRun(args []string) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	withExplain := fs.Bool("explain", false, "explain every reply")
-	lang := fs.String("lang", "en", "language of the explanations: en or zh")
-	states := fs.Bool("states", true, "show state changes")
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	var o runOptions
+	fs := runFlags(&o)
+	help := cliLang(args)
+	setUsage(fs, "run", help, stderr)
 	if err := fs.Parse(reorder(args, map[string]bool{"explain": true, "states": true})); err != nil {
 		return 2
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: maillab run SCENARIO.yaml [--explain] [--lang en|zh]")
+		fmt.Fprint(stderr, usageText("run", help))
 		return 2
 	}
-	if *lang != "en" && *lang != "zh" {
-		fmt.Fprintf(os.Stderr, "maillab run: --lang %q: want en or zh\n", *lang)
+	if o.lang != "en" && o.lang != "zh" {
+		fmt.Fprintf(stderr, "maillab run: --lang %q: want en or zh\n", o.lang)
 		return 2
 	}
 	name := fs.Arg(0)
 	src, err := os.ReadFile(name)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "maillab run: %v\n", err)
+		fmt.Fprintf(stderr, "maillab run: %v\n", err)
 		return 1
 	}
 	spec, err := scenario.Parse(name, src)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		var se *scenario.Error
+		if errors.As(err, &se) {
+			se.Msg = explain.Problem(help, se.Msg)
+		}
+		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	tr, err := scenario.Run(spec)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 1
 	}
-	writeTrace(os.Stdout, tr, *withExplain, *states, *lang)
+	writeTrace(stdout, tr, o.explain, o.states, o.lang)
 	return 0
 }
 

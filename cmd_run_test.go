@@ -77,6 +77,7 @@ func TestRunInChinese(t *testing.T) {
 }
 
 func TestRunReportsMistakesWithPosition(t *testing.T) {
+	setLocale(t, "C") // English unless --lang says otherwise
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("title: x\nclient: smtplb\nservers:\n  mail.example.com: {}\n"), 0o644)
@@ -90,5 +91,10 @@ func TestRunReportsMistakesWithPosition(t *testing.T) {
 	}
 	if strings.Contains(errOut, "panic") || strings.Contains(errOut, "goroutine") {
 		t.Errorf("a Go panic reached the user: %s", errOut)
+	}
+	// In Chinese: the same place, the program's name as typed.
+	_, errOut, _ = runMaillab(t, "run", bad, "--lang", "zh")
+	if want := bad + `:2:9: 客户端 "smtplb" 不是已知的程序`; !strings.HasPrefix(errOut, want) {
+		t.Errorf("stderr %q, want it to start with %q", errOut, want)
 	}
 }

@@ -28,68 +28,55 @@ const (
 	exitTempFail    = 75 // EX_TEMPFAIL: a 4xx, a dropped connection, a timeout
 )
 
-const sendUsage = `usage: maillab send --server HOST:PORT --from ADDR --to ADDR [--to ADDR…]
-                    [--subject TEXT] [--body TEXT | --file FILE]
-                    [--user NAME --password SECRET] [--starttls required|optional|off]
-                    [--profile smtplib|thunderbird|curl|swaks|mta|telnet] [--explain] [--lang en|zh]
+// sendOptions are the flags of `maillab send`.
+type sendOptions struct {
+	server, from, subject, body, file string
+	to                                listFlag
+	user, password, starttls          string
+	profile, helo                     string
+	client                            *commonClient
+}
 
-Sends one message over real SMTP with maillab's client and prints the
-dialogue: "C:" lines the client sent, "S:" lines the server answered.
-With --explain each reply is followed by what it means.
-
-The message gets From, To, Subject, Date and Message-ID headers; its
-text is --body, or the contents of --file ("-" reads standard input).
-
-TLS: --starttls optional (the default) uses STARTTLS when the server offers
-it. The server's certificate is checked, except on a loopback address
-(127.0.0.1, ::1) or with --insecure.
-
-Exit status:
-  0   every recipient accepted (the server took responsibility: 250)
-  75  temporary failure (a 4xx reply, a dropped connection, a timeout,
-      no server): try again later
-  69  permanent failure (a 5xx reply) for at least one recipient
-  2   bad flags; 1 a local error (the --file cannot be read)
-
-Flags:
-`
-
-func cmdSend(args []string) int { return runSend(args, os.Stdout, os.Stderr) }
-
-// runSend is `maillab send`, writing to the given streams (for tests).
-func runSend(args []string, stdout, stderr io.Writer) int {
+// sendFlags is send's FlagSet (the help test lists its flags from here).
+func sendFlags(o *sendOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("send", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, sendUsage); fs.PrintDefaults() }
-	var to listFlag
-	server := fs.String("server", "", "the SMTP server, HOST:PORT (port 25 if none is given)")
-	from := fs.String("from", "", "the sender (MAIL FROM and the From: header)")
-	fs.Var(&to, "to", "a recipient (repeat the flag, or separate with commas)")
-	subject := fs.String("subject", "Hello from maillab", "the Subject: header")
-	text := fs.String("body", "", "the message text")
-	file := fs.String("file", "", `read the message text from this file ("-": standard input)`)
-	user := fs.String("user", "", "log in with SMTP AUTH as this user")
-	password := fs.String("password", "", "the password for --user")
-	starttls := fs.String("starttls", "optional", "required, optional or off")
-	profile := fs.String("profile", "smtplib", "which real client to behave like: "+smtp.ProfileNames())
-	helo := fs.String("helo", "", "the name to send with EHLO (default: this machine's name)")
-	cf := clientFlags(fs)
+	fs.StringVar(&o.server, "server", "", "the SMTP server, HOST:PORT (port 25 if none is given)")
+	fs.StringVar(&o.from, "from", "", "the sender (MAIL FROM and the From: header)")
+	fs.Var(&o.to, "to", "a recipient (repeat the flag, or separate with commas)")
+	fs.StringVar(&o.subject, "subject", "Hello from maillab", "the Subject: header")
+	fs.StringVar(&o.body, "body", "", "the message text")
+	fs.StringVar(&o.file, "file", "", `read the message text from this file ("-": standard input)`)
+	fs.StringVar(&o.user, "user", "", "log in with SMTP AUTH as this user")
+	fs.StringVar(&o.password, "password", "", "the password for --user")
+	fs.StringVar(&o.starttls, "starttls", "optional", "required, optional or off")
+	fs.StringVar(&o.profile, "profile", "smtplib", "which real client to behave like: "+smtp.ProfileNames())
+	fs.StringVar(&o.helo, "helo", "", "the name to send with EHLO (default: this machine's name)")
+	o.client = clientFlags(fs)
+	return fs
+}
+
+// cmdSend is `maillab send`.
+func cmdSend(args []string, stdout, stderr io.Writer) int {
+	var o sendOptions
+	fs := sendFlags(&o)
+	setUsage(fs, "send", cliLang(args), stderr)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	cf, to := o.client, o.to
 	problem := ""
 	switch {
 	case fs.NArg() > 0:
 		problem = "unexpected argument " + fs.Arg(0)
-	case *server == "" || *from == "" || len(to) == 0:
+	case o.server == "" || o.from == "" || len(to) == 0:
 		problem = "--server, --from and --to are required"
-	case *text != "" && *file != "":
+	case o.body != "" && o.file != "":
 		problem = "give --body or --file, not both"
-	case *starttls != "required" && *starttls != "optional" && *starttls != "off":
-		problem = "--starttls " + *starttls + ": want required, optional or off"
-	case *user != "" && *password == "":
+	case o.starttls != "required" && o.starttls != "optional" && o.starttls != "off":
+		problem = "--starttls " + o.starttls + ": want required, optional or off"
+	case o.user != "" && o.password == "":
 		problem = "--user needs --password"
-	case strings.ContainsAny(*from+*subject+strings.Join(to, ""), "\r\n"):
+	case strings.ContainsAny(o.from+o.subject+strings.Join(to, ""), "\r\n"):
 		problem = "a line break in --from, --to or --subject would add header lines"
 	}
 	if problem == "" {
@@ -100,31 +87,31 @@ func runSend(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	body := *text
-	if *file != "" {
-		b, err := readFileOrStdin(*file)
+	body := o.body
+	if o.file != "" {
+		b, err := readFileOrStdin(o.file)
 		if err != nil {
 			fmt.Fprintf(stderr, "maillab send: %v\n", err)
 			return exitLocal
 		}
 		body = string(b)
 	}
-	if *helo == "" {
-		*helo, _ = os.Hostname()
+	if o.helo == "" {
+		o.helo, _ = os.Hostname()
 	}
-	sess := smtp.Session{Helo: *helo, User: *user, Password: *password, StartTLS: *starttls,
-		Messages: []smtp.Envelope{{From: *from, To: to, Message: composeMessage(*from, to, *subject, body, time.Now()), ID: 1}}}
-	c, err := smtp.NewClient(*profile, sess)
+	sess := smtp.Session{Helo: o.helo, User: o.user, Password: o.password, StartTLS: o.starttls,
+		Messages: []smtp.Envelope{{From: o.from, To: to, Message: composeMessage(o.from, to, o.subject, body, time.Now()), ID: 1}}}
+	c, err := smtp.NewClient(o.profile, sess)
 	if err != nil {
 		fmt.Fprintf(stderr, "maillab send: %v\n", err)
 		return exitUsage
 	}
-	nc, err := cf.dial(*server, "25")
+	nc, err := cf.dial(o.server, "25")
 	if err != nil {
 		fmt.Fprintf(stderr, "maillab send: %v\n", err)
 		return exitTempFail // no server now may be a server later (sendmail says the same)
 	}
-	native.RunClient(nc, c, cf.options("smtp", "maillab send", *server, nc, stdout))
+	native.RunClient(nc, c, cf.options("smtp", "maillab send", o.server, nc, stdout))
 	return sendResults(stdout, c.Results(), cf.lang)
 }
 

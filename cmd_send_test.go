@@ -94,7 +94,7 @@ func (l *cmdLab) waitIdle(t *testing.T) {
 func send(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := runSend(args, &out, &errb)
+	code := cmdSend(args, &out, &errb)
 	return code, out.String() + errb.String()
 }
 

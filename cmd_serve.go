@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -27,7 +28,7 @@ type serveOptions struct {
 	TLSKey       string
 	FaultToken   string // lets the fault endpoint answer off loopback
 	ShowSecrets  bool   // the Live tab shows passwords as sent (trace.MaskSecrets otherwise)
-	Lang         string // of what serve prints: "en" or "zh" (serveLang)
+	Lang         string // of what serve prints: "en" or "zh" (serveLang of the --lang value)
 
 	// Limits of native mode (0 = the defaults of native.Limits and
 	// native.ThrottleConfig).
@@ -38,8 +39,9 @@ type serveOptions struct {
 	AuthBlock    time.Duration // how long it is refused
 }
 
-func cmdServe(args []string) int {
-	var o serveOptions
+// serveFlags is serve's FlagSet (the help test lists its flags from here).
+// --lang goes to o.Lang as given; cmdServe resolves it with serveLang.
+func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&o.HTTP, "http", "127.0.0.1:8080", "address for the page")
 	fs.StringVar(&o.Lessons, "lessons", "", "serve the lessons in this folder (reloaded when a file changes)")
@@ -58,35 +60,42 @@ func cmdServe(args []string) int {
 	fs.DurationVar(&o.POP3Timeout, "pop3-timeout", 0, "POP3: autologout after this long without a command (default 10m, RFC 1939 §3)")
 	fs.IntVar(&o.AuthFailures, "auth-max-failures", 0, "failed logins from one address before it is refused for --auth-block (default 10; -1 = never)")
 	fs.DurationVar(&o.AuthBlock, "auth-block", 0, "how long an address that failed too many logins is refused (default 15m)")
-	lang := fs.String("lang", "", "language of what serve prints: en or zh (default: the terminal's LANG)")
+	fs.StringVar(&o.Lang, "lang", "", "language of what serve prints: en or zh (default: the terminal's LANG)")
+	return fs
+}
+
+func cmdServe(args []string, stdout, stderr io.Writer) int {
+	var o serveOptions
+	fs := serveFlags(&o)
+	setUsage(fs, "serve", cliLang(args), stderr)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	var err error
-	if o.Lang, err = serveLang(*lang); err != nil {
-		fmt.Fprintf(os.Stderr, "maillab serve: %v\n", err)
+	if o.Lang, err = serveLang(o.Lang); err != nil {
+		fmt.Fprintf(stderr, "maillab serve: %v\n", err)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	live, err := startNative(ctx, o)
+	live, err := startNativeTo(ctx, o, stdout)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "maillab serve: %v\n", err)
+		fmt.Fprintf(stderr, "maillab serve: %v\n", err)
 		return 1
 	}
 	h, err := httpHandler(o, live)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "maillab serve: %v\n", err)
+		fmt.Fprintf(stderr, "maillab serve: %v\n", err)
 		return 1
 	}
 	ln, err := net.Listen("tcp", o.HTTP)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "maillab serve: %v\n", err)
+		fmt.Fprintf(stderr, "maillab serve: %v\n", err)
 		return 1
 	}
 	warnIfExposed(o.Lang, serveMsg(o.Lang, "page"), ln.Addr())
-	fmt.Println(serveMsg(o.Lang, "labAt", ln.Addr()))
+	fmt.Fprintln(stdout, serveMsg(o.Lang, "labAt", ln.Addr()))
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -95,7 +104,7 @@ func cmdServe(args []string) int {
 		srv.Shutdown(shut)
 	}()
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintf(os.Stderr, "maillab serve: %v\n", err)
+		fmt.Fprintf(stderr, "maillab serve: %v\n", err)
 		return 1
 	}
 	return 0

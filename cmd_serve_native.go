@@ -42,12 +42,8 @@ type nativeRuntime struct {
 	stopped <-chan struct{}
 }
 
-// startNative starts the real SMTP and POP3 servers the flags ask for and
-// stops them when ctx ends. It prints where everything is on stdout.
-func startNative(ctx context.Context, o serveOptions) (*nativeRuntime, error) {
-	return startNativeTo(ctx, o, os.Stdout)
-}
-
+// startNativeTo starts the real SMTP and POP3 servers the flags ask for
+// and stops them when ctx ends. It prints where everything is on stdout.
 func startNativeTo(ctx context.Context, o serveOptions, stdout io.Writer) (*nativeRuntime, error) {
 	if o.SMTP == "" && o.POP3 == "" && o.SMTPS == "" && o.POP3S == "" {
 		return nil, nil

@@ -1,10 +1,6 @@
 package main
 
-import (
-	"fmt"
-	"os"
-	"strings"
-)
+import "fmt"
 
 // serveText is what serve prints for the person who started it, in
 // English and Chinese (serve --lang, else the terminal's LC_ALL,
@@ -39,17 +35,7 @@ var serveText = map[string][2]string{
 }
 
 // serveMsg is serveText[key] in lang ("en" or "zh"), formatted with args.
-func serveMsg(lang, key string, args ...any) string {
-	t := serveText[key]
-	s := t[0]
-	if lang == "zh" {
-		s = t[1]
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
-	}
-	return s
-}
+func serveMsg(lang, key string, args ...any) string { return textIn(serveText[key], lang, args...) }
 
 // serveLang is the language of serve's output: --lang if given, else the
 // terminal's locale (zh_CN.UTF-8 and the like give Chinese).
@@ -61,13 +47,5 @@ func serveLang(flagValue string) (string, error) {
 	default:
 		return "", fmt.Errorf("--lang %q: want en or zh", flagValue)
 	}
-	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if l := os.Getenv(v); l != "" {
-			if strings.HasPrefix(strings.ToLower(l), "zh") {
-				return "zh", nil
-			}
-			return "en", nil
-		}
-	}
-	return "en", nil
+	return localeLang(), nil
 }

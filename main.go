@@ -11,12 +11,13 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 )
 
-// commands maps each subcommand to its implementation. Each returns the
-// process exit status.
-var commands = map[string]func(args []string) int{
+// commands maps each subcommand to its implementation, which writes to
+// the streams it is given and returns the process exit status.
+var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
 	"run":   cmdRun,
 	"build": cmdBuild,
 	"serve": cmdServe,
@@ -26,32 +27,25 @@ var commands = map[string]func(args []string) int{
 }
 
 func main() {
+	lang := cliLang(os.Args[1:])
 	if len(os.Args) < 2 {
-		usage()
+		usage(os.Stderr, lang)
 		os.Exit(2)
 	}
 	cmd, ok := commands[os.Args[1]]
 	if !ok {
 		if os.Args[1] == "help" || os.Args[1] == "-h" || os.Args[1] == "--help" {
-			usage()
+			usage(os.Stderr, lang)
 			os.Exit(0)
 		}
-		fmt.Fprintf(os.Stderr, "maillab: unknown command %q\n", os.Args[1])
-		usage()
+		fmt.Fprintln(os.Stderr, cliMsg(lang, "unknown", os.Args[1]))
+		usage(os.Stderr, lang)
 		os.Exit(2)
 	}
-	os.Exit(cmd(os.Args[2:]))
+	os.Exit(cmd(os.Args[2:], os.Stdout, os.Stderr))
 }
 
-func usage() {
-	fmt.Fprint(os.Stderr, `maillab: a teaching lab for SMTP and POP3
-
-Commands:
-  run SCENARIO.yaml [--explain] [--lang en|zh]   print the scenario's dialogue
-  serve [--http ADDR]                            serve the browser lab
-  lint PATH...                                   check lessons
-  build [--lessons DIR] -o OUT                   write the lab as a static site
-  send --server HOST:PORT --from A --to B        send a message over real SMTP
-  fetch --server HOST:PORT --user U --password P read a maildrop over real POP3
-`)
+// usage is the list of commands, in lang ("en" or "zh").
+func usage(w io.Writer, lang string) {
+	fmt.Fprint(w, usageText("maillab", lang))
 }
