@@ -5,6 +5,7 @@ import (
 	"sort"
 	"unicode/utf8"
 
+	gast "github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 )
@@ -20,6 +21,9 @@ type collector struct {
 	lesson     *Lesson
 	problems   []Problem
 	done       bool // the transformer has run on the document
+	// openBold holds the blocks already reported for a "**" left as text
+	// (checkEmphasis): one report per paragraph, not one per asterisk pair.
+	openBold map[gast.Node]bool
 }
 
 func newCollector(name string, src []byte) *collector {

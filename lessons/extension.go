@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	gast "github.com/yuin/goldmark/ast"
@@ -81,18 +83,75 @@ func (Extender) Extend(m goldmark.Markdown) {
 }
 
 // markdown is the converter for lessons: CommonMark, GFM (tables,
-// strikethrough, autolinks, task lists), heading ids, our widgets.
+// strikethrough, autolinks, task lists), heading ids, our widgets, and for
+// Chinese: a line break between two Chinese characters is no space (see
+// joinChineseLines), and "\ " (backslash, space) is no character at all,
+// so that bold can close right after Chinese punctuation:
+// **邮件传输代理（MTA）**\ 的.
 func markdown() goldmark.Markdown {
 	return goldmark.New(
-		goldmark.WithExtensions(extension.GFM, Extender{}),
-		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+		goldmark.WithExtensions(extension.GFM, extension.NewCJK(extension.WithEscapedSpace()), Extender{}),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID(), parser.WithASTTransformers(util.Prioritized(joinChineseLines{}, 200))),
 	)
+}
+
+// joinChineseLines drops the line break between two lines of a paragraph
+// when both sides are Chinese (characters or full-width punctuation): an
+// author wraps a Chinese paragraph over several lines, and a browser would
+// show each break as a space, "责任， 再把它". A break next to a Latin word
+// stays a space, as the lessons write "服务器 mail.example.com" within a
+// line too. (goldmark's own East Asian line breaks either keep the space
+// after "，" or drop the one before a Latin word.)
+type joinChineseLines struct{}
+
+// Transform implements parser.ASTTransformer.
+func (joinChineseLines) Transform(doc *gast.Document, reader text.Reader, _ parser.Context) {
+	src := reader.Source()
+	_ = gast.Walk(doc, func(n gast.Node, entering bool) (gast.WalkStatus, error) {
+		t, ok := n.(*gast.Text)
+		if !entering || !ok || !t.SoftLineBreak() {
+			return gast.WalkContinue, nil
+		}
+		before, _ := utf8.DecodeLastRune(t.Value(src))
+		if next := firstText(t.NextSibling()); next != nil && isChinese(before) {
+			if after, _ := utf8.DecodeRune(next.Value(src)); isChinese(after) {
+				t.SetSoftLineBreak(false)
+			}
+		}
+		return gast.WalkContinue, nil
+	})
+}
+
+// firstText is the first text node in n or under it (the next line may
+// start with bold or a link).
+func firstText(n gast.Node) *gast.Text {
+	for ; n != nil; n = n.FirstChild() {
+		if t, ok := n.(*gast.Text); ok {
+			return t
+		}
+	}
+	return nil
+}
+
+// isChinese: a Han character or the punctuation Chinese text uses (CJK
+// symbols, full-width forms, curly quotes, the dash and the ellipsis).
+func isChinese(r rune) bool {
+	switch {
+	case unicode.Is(unicode.Han, r), r >= 0x3000 && r <= 0x303f, r >= 0xff00 && r <= 0xffef:
+		return true
+	}
+	switch r {
+	case '‘', '’', '“', '”', '—', '…':
+		return true
+	}
+	return false
 }
 
 // inline renders a piece of markdown inside a widget (an exercise's task,
 // a hint): GFM and the raw HTML policy, no widgets.
 func inline(src string) string {
-	md := goldmark.New(goldmark.WithExtensions(extension.GFM),
+	md := goldmark.New(goldmark.WithExtensions(extension.GFM, extension.NewCJK(extension.WithEscapedSpace())),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(joinChineseLines{}, 200))),
 		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(nodeRenderer{}, 100))))
 	var buf bytes.Buffer
 	if err := md.Convert([]byte(src), &buf); err != nil {
@@ -139,6 +198,8 @@ func (transformer) Transform(doc *gast.Document, reader text.Reader, pc parser.C
 			c.addLink(n, string(n.Destination))
 		case *gast.Image:
 			c.addLink(n, string(n.Destination))
+		case *gast.Text:
+			c.checkEmphasis(n)
 		}
 		return gast.WalkContinue, nil
 	})
@@ -159,6 +220,31 @@ func (transformer) Transform(doc *gast.Document, reader text.Reader, pc parser.C
 		t := c.transcript(b)
 		replace(fb, &TranscriptBlock{Transcript: t, widget: b.widget(lang, t == nil, before)})
 	}
+}
+
+// checkEmphasis reports "**" left as text: CommonMark closes bold only
+// where the closing ** is right-flanking, so "**代理（MTA）**的" (the **
+// after punctuation, a letter after it) shows its asterisks to students.
+// Chinese text runs into this often; English rarely.
+func (c *collector) checkEmphasis(t *gast.Text) {
+	seg := t.Segment.Value(c.src)
+	i := bytes.Index(seg, []byte("**"))
+	if i < 0 {
+		return
+	}
+	block := gast.Node(t)
+	for block.Parent() != nil && block.Type() != gast.TypeBlock {
+		block = block.Parent()
+	}
+	if c.openBold[block] {
+		return
+	}
+	if c.openBold == nil {
+		c.openBold = map[gast.Node]bool{}
+	}
+	c.openBold[block] = true
+	line, col := c.lineCol(t.Segment.Start + i)
+	c.problem(line, col, `"**" is shown as it is: bold that ends right after punctuation such as "）" must be followed by a space or punctuation (CommonMark); write a backslash and a space after the closing ** ("**…）**\ 的"), or move the punctuation out of the bold`)
 }
 
 // block is the content of a fenced block and where it is.

@@ -135,6 +135,9 @@ var problemTable = [][2]string{
 	{`lesson {Q} is not in course\.yaml's order: add it there, or remove order: to use each lesson's order key`,
 		"课文 ${q} 不在 course.yaml 的 order 中：把它加进去，或者删掉 order:，改用各课文自己的 order 键"},
 
+	{`"\*\*" is shown as it is: bold that ends right after punctuation such as "）" must be followed by a space or punctuation \(CommonMark\); write a backslash and a space after the closing \*\* \("\*\*…）\*\*\\ 的"\), or move the punctuation out of the bold`,
+		"“**”会原样显示出来：紧跟在“）”这类标点之后结束的粗体，后面必须是空格或标点（CommonMark 的规则）；请在结束的 ** 后面写一个反斜杠加空格（“**…）**\\ 的”），或者把标点移到粗体之外"},
+
 	// --- scenario and exercise blocks (lessons/blocks.go) ---
 	{`id {Q}: use lower-case letters, digits and -`, "id ${q}：只能用小写字母、数字和 -"},
 	{`id {Q} is used by another scenario of this lesson`, "id ${q} 已被本课文的另一个场景使用"},
