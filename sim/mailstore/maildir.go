@@ -262,7 +262,7 @@ func (m *Maildir) Open(user string) (Maildrop, error) {
 			}
 			return d, nil
 		}
-		lock.Close()
+		unlockFile(lock)
 	}
 	unhold(dir)
 	return nil, err
@@ -480,7 +480,7 @@ func (d *dirDrop) close() {
 		return
 	}
 	d.closed = true
-	d.lock.Close() // closing the descriptor drops the flock
+	unlockFile(d.lock)
 	unhold(d.dir)
 }
 

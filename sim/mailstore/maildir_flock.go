@@ -26,3 +26,11 @@ func lockFile(path string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// unlockFile drops the flock, then closes. Closing alone is not enough: the
+// lock belongs to the open file, which lives on in any copy of the
+// descriptor, such as the one a child process holds between fork and exec.
+func unlockFile(f *os.File) {
+	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	f.Close()
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -53,4 +54,33 @@ func TestMaildirLockAcrossProcesses(t *testing.T) {
 	holder.Process.Kill() // SIGKILL: no Release, no cleanup
 	holder.Wait()
 	open(t, m, "alice").Release()
+}
+
+// A copy of the lock's descriptor elsewhere must not keep the maildrop
+// locked once the session is over. A process that forks (a test suite
+// starting python3, a server started from a script) gives the child a
+// copy of every descriptor until the child runs exec; the flock belongs
+// to the open file, so closing our descriptor alone left the lock held
+// for that moment, and a client that logged in again right after QUIT
+// got [IN-USE]. The copy here stands for such a child.
+func TestMaildirUnlockWhileADescriptorCopyLives(t *testing.T) {
+	m := newMaildir(t, t.TempDir())
+	for _, end := range []string{"Release", "Commit"} {
+		d := open(t, m, "alice")
+		copyFd, err := syscall.Dup(int(d.(*dirDrop).lock.Fd()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if end == "Release" {
+			d.Release()
+		} else if err := d.Commit(nil); err != nil {
+			t.Fatal(err)
+		}
+		again, err := m.Open("alice")
+		syscall.Close(copyFd)
+		if err != nil {
+			t.Fatalf("Open after %s while a copy of the lock's descriptor is open: %v", end, err)
+		}
+		again.Release()
+	}
 }
