@@ -45,15 +45,17 @@ func cmdFetch(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	cf := o.client
-	problem := ""
-	switch {
-	case fs.NArg() > 0:
-		problem = "unexpected argument " + fs.Arg(0)
-	case o.server == "" || o.user == "" || o.password == "":
-		problem = "--server, --user and --password are required"
+	problem := cf.check()
+	lang := cf.lang
+	if problem != "" {
+		lang = cliLang(args)
 	}
-	if problem == "" {
-		problem = cf.check()
+	switch {
+	case problem != "":
+	case fs.NArg() > 0:
+		problem = cliMsg(lang, "argUnexpected", fs.Arg(0))
+	case o.server == "" || o.user == "" || o.password == "":
+		problem = cliMsg(lang, "fetchRequired")
 	}
 	if problem != "" {
 		fmt.Fprintf(stderr, "maillab fetch: %s\n", problem)
@@ -71,7 +73,7 @@ func cmdFetch(args []string, stdout, stderr io.Writer) int {
 	}
 	nc, err := cf.dial(o.server, "110")
 	if err != nil {
-		fmt.Fprintf(stderr, "maillab fetch: %v\n", err)
+		fmt.Fprintf(stderr, "maillab fetch: %s\n", dialProblem(lang, o.server, err))
 		return exitTempFail
 	}
 	native.RunClient(nc, c, cf.options("pop3", "maillab fetch", o.server, nc, stdout))

@@ -15,7 +15,8 @@ import (
 
 // The CLI's usage and help in English and Chinese. A flag's English
 // description stays where the flag is defined; its Chinese is in
-// flagHelpZh. Error messages stay in English, as serve's do.
+// flagHelpZh. Messages that quote Go's own errors (a failed listen, a
+// missing file) keep Go's English words.
 
 // cliLang is the language of usage and help for a command's arguments:
 // the last --lang or -lang value in args (zh, zh-CN and zh_CN mean
@@ -203,7 +204,7 @@ TLS（STLS）；服务器的证书会被检查，但回环地址或使用 --inse
 // (clientFlags).
 var flagHelpZh = map[string]string{
 	"run.explain": "解释每条应答",
-	"run.lang":    "解释的语言：en 或 zh",
+	"run.lang":    "注释、解释和错误信息的语言：en 或 zh（默认：按终端的 LANG）",
 	"run.states":  "显示状态转换",
 
 	"serve.http":              "实验页面的地址",
@@ -255,7 +256,7 @@ var flagHelpZh = map[string]string{
 	"client.states":   "显示客户端的状态转换",
 	"client.insecure": "不检查服务器的 TLS 证书（在回环地址上总是不检查）",
 	"client.timeout":  "每条应答最多等多久（默认：RFC 规定的最小值，以分钟计）",
-	"client.lang":     "解释的语言：en 或 zh",
+	"client.lang":     "注释、解释和错误信息的语言：en 或 zh（默认：按终端的 LANG）",
 }
 
 // cliText is the other lines the commands print for people, not the
@@ -272,6 +273,14 @@ var cliText = map[string][2]string{
 		"maillab lint：已检查 %[1]d 篇课文，没有发现问题"},
 	"buildProblems": {"maillab build: %d %s in %d %s; fix them first (maillab lint %s)",
 		"maillab build：检查了 %[3]d 篇课文，发现 %[1]d 个问题；请先修正（maillab lint %[5]s）"},
+	"argUnexpected":     {"unexpected argument %s", "多余的参数 %s"},
+	"sendRequired":      {"--server, --from and --to are required", "必须给出 --server、--from 和 --to"},
+	"fetchRequired":     {"--server, --user and --password are required", "必须给出 --server、--user 和 --password"},
+	"bodyOrFile":        {"give --body or --file, not both", "--body 和 --file 只能给出一个"},
+	"starttlsValue":     {"--starttls %s: want required, optional or off", "--starttls %s：应为 required、optional 或 off"},
+	"userNeedsPassword": {"--user needs --password", "给出 --user 时也要给出 --password"},
+	"headerInjection":   {"a line break in --from, --to or --subject would add header lines", "--from、--to 或 --subject 中的换行会多出邮件头行"},
+	"dial":              {"cannot connect to %s: %s", "无法连接到 %s：%s"},
 	"buildWrote": {"maillab: wrote %d files to %s; serve that folder with any static web server",
 		"maillab：已把 %d 个文件写入 %s；用任何静态网站服务器提供该文件夹即可"},
 }

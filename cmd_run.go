@@ -23,7 +23,7 @@ type runOptions struct {
 func runFlags(o *runOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.BoolVar(&o.explain, "explain", false, "explain every reply")
-	fs.StringVar(&o.lang, "lang", "en", "language of the explanations: en or zh")
+	fs.StringVar(&o.lang, "lang", "", "language of the notes, the explanations and the errors: en or zh (default: the terminal's LANG)")
 	fs.BoolVar(&o.states, "states", true, "show state changes")
 	return fs
 }
@@ -43,8 +43,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usageText("run", help))
 		return 2
 	}
-	if o.lang != "en" && o.lang != "zh" {
-		fmt.Fprintf(stderr, "maillab run: --lang %q: want en or zh\n", o.lang)
+	var err error
+	if o.lang, err = outputLang(o.lang); err != nil {
+		fmt.Fprintf(stderr, "maillab run: %v\n", err)
 		return 2
 	}
 	name := fs.Arg(0)
@@ -57,7 +58,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		var se *scenario.Error
 		if errors.As(err, &se) {
-			se.Msg = explain.Problem(help, se.Msg)
+			se.Msg = explain.Problem(o.lang, se.Msg)
 		}
 		fmt.Fprintln(stderr, err)
 		return 1

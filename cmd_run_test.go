@@ -13,6 +13,11 @@ import (
 var maillabBin string
 
 func TestMain(m *testing.M) {
+	// The commands speak the terminal's language when --lang is not given;
+	// the tests compare English unless they choose otherwise (setLocale).
+	os.Setenv("LC_ALL", "")
+	os.Setenv("LC_MESSAGES", "")
+	os.Setenv("LANG", "C")
 	dir, err := os.MkdirTemp("", "maillab-cmd")
 	if err != nil {
 		panic(err)
@@ -73,6 +78,11 @@ func TestRunInChinese(t *testing.T) {
 	out, _, code := runMaillab(t, "run", "--lang", "zh", "--explain", "sim/scenario/testdata/unknown_recipient.yaml")
 	if code != 0 || !strings.Contains(out, "下一步") || !strings.Contains(out, "服务器日志") {
 		t.Fatalf("exit %d, no Chinese explanation:\n%s", code, out)
+	}
+	// Without --lang, a Chinese terminal gets the same.
+	setLocale(t, "zh_CN.UTF-8")
+	if same, _, _ := runMaillab(t, "run", "--explain", "sim/scenario/testdata/unknown_recipient.yaml"); same != out {
+		t.Errorf("under LANG=zh_CN.UTF-8 the output differs from --lang zh:\n%s", same)
 	}
 }
 

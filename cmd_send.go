@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"maillab/sim/native"
@@ -64,23 +66,25 @@ func cmdSend(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	cf, to := o.client, o.to
-	problem := ""
-	switch {
-	case fs.NArg() > 0:
-		problem = "unexpected argument " + fs.Arg(0)
-	case o.server == "" || o.from == "" || len(to) == 0:
-		problem = "--server, --from and --to are required"
-	case o.body != "" && o.file != "":
-		problem = "give --body or --file, not both"
-	case o.starttls != "required" && o.starttls != "optional" && o.starttls != "off":
-		problem = "--starttls " + o.starttls + ": want required, optional or off"
-	case o.user != "" && o.password == "":
-		problem = "--user needs --password"
-	case strings.ContainsAny(o.from+o.subject+strings.Join(to, ""), "\r\n"):
-		problem = "a line break in --from, --to or --subject would add header lines"
+	problem := cf.check()
+	lang := cf.lang
+	if problem != "" {
+		lang = cliLang(args)
 	}
-	if problem == "" {
-		problem = cf.check()
+	switch {
+	case problem != "":
+	case fs.NArg() > 0:
+		problem = cliMsg(lang, "argUnexpected", fs.Arg(0))
+	case o.server == "" || o.from == "" || len(to) == 0:
+		problem = cliMsg(lang, "sendRequired")
+	case o.body != "" && o.file != "":
+		problem = cliMsg(lang, "bodyOrFile")
+	case o.starttls != "required" && o.starttls != "optional" && o.starttls != "off":
+		problem = cliMsg(lang, "starttlsValue", o.starttls)
+	case o.user != "" && o.password == "":
+		problem = cliMsg(lang, "userNeedsPassword")
+	case strings.ContainsAny(o.from+o.subject+strings.Join(to, ""), "\r\n"):
+		problem = cliMsg(lang, "headerInjection")
 	}
 	if problem != "" {
 		fmt.Fprintf(stderr, "maillab send: %s\n", problem)
@@ -108,7 +112,7 @@ func cmdSend(args []string, stdout, stderr io.Writer) int {
 	}
 	nc, err := cf.dial(o.server, "25")
 	if err != nil {
-		fmt.Fprintf(stderr, "maillab send: %v\n", err)
+		fmt.Fprintf(stderr, "maillab send: %s\n", dialProblem(lang, o.server, err))
 		return exitTempFail // no server now may be a server later (sendmail says the same)
 	}
 	native.RunClient(nc, c, cf.options("smtp", "maillab send", o.server, nc, stdout))
@@ -206,15 +210,16 @@ func clientFlags(fs *flag.FlagSet) *commonClient {
 		states:   fs.Bool("states", true, "show the client's state changes"),
 		insecure: fs.Bool("insecure", false, "do not check the server's TLS certificate (always skipped on loopback)"),
 		timeout:  fs.Duration("timeout", 0, "how long to wait for each reply (default: the RFC minimums, minutes)"),
-		langFlag: fs.String("lang", "en", "language of the explanations: en or zh"),
+		langFlag: fs.String("lang", "", "language of the notes, the explanations and the errors: en or zh (default: the terminal's LANG)"),
 	}
 }
 
 func (c *commonClient) check() string {
-	c.lang = *c.langFlag
-	if c.lang != "en" && c.lang != "zh" {
-		return "--lang " + c.lang + ": want en or zh"
+	lang, err := outputLang(*c.langFlag)
+	if err != nil {
+		return err.Error()
 	}
+	c.lang = lang
 	return ""
 }
 
@@ -224,6 +229,27 @@ func (c *commonClient) dial(server, port string) (net.Conn, error) {
 		server = net.JoinHostPort(server, port)
 	}
 	return net.DialTimeout("tcp", server, 30*time.Second)
+}
+
+// dialProblem says why server could not be reached, in lang: the usual
+// reasons in plain words, anything else as Go words it.
+func dialProblem(lang, server string, err error) string {
+	reason := err.Error()
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		reason = textIn([2]string{"connection refused: no server listens on that address and port",
+			"连接被拒绝：那个地址和端口上没有服务器在监听"}, lang)
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		reason = textIn([2]string{"the network or the host cannot be reached", "网络或主机不可达"}, lang)
+	case strings.Contains(reason, "no such host"):
+		reason = textIn([2]string{"no such host: the name is not in DNS (or /etc/hosts)",
+			"找不到这个主机：DNS（或 /etc/hosts）中没有这个名字"}, lang)
+	case errors.As(err, &ne) && ne.Timeout():
+		reason = textIn([2]string{"no answer (a firewall may be dropping the connection)",
+			"没有回应（可能有防火墙丢弃了连接）"}, lang)
+	}
+	return cliMsg(lang, "dial", server, reason)
 }
 
 // options sets up RunClient to print each step as it happens.

@@ -136,11 +136,16 @@ func TestSendExitStatus(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	closed := ln.Addr().String()
 	ln.Close()
-	if code, _ := send(t, "--server", closed, "--from", "a@example.org", "--to", "bob@example.com"); code != exitTempFail {
-		t.Errorf("no server: exit %d, want %d", code, exitTempFail)
+	// No server there: exit 75 and the reason in plain words, in either language.
+	if code, out := send(t, "--server", closed, "--from", "a@example.org", "--to", "bob@example.com", "--lang", "en"); code != exitTempFail ||
+		!strings.Contains(out, "maillab send: cannot connect to "+closed+": connection refused: no server listens on that address and port") {
+		t.Errorf("no server: exit %d, want %d:\n%s", code, exitTempFail, out)
 	}
-	if code, _ := send(t, "--from", "a@example.org"); code != exitUsage {
-		t.Errorf("missing flags: exit %d, want %d", code, exitUsage)
+	if _, out := send(t, "--server", closed, "--from", "a@example.org", "--to", "bob@example.com", "--lang", "zh"); !strings.Contains(out, "无法连接到 "+closed+"：连接被拒绝") {
+		t.Errorf("no server, in Chinese:\n%s", out)
+	}
+	if code, out := send(t, "--from", "a@example.org", "--lang", "zh"); code != exitUsage || !strings.Contains(out, "必须给出 --server、--from 和 --to") {
+		t.Errorf("missing flags: exit %d, want %d:\n%s", code, exitUsage, out)
 	}
 	if code, _ := send(t, "--server", closed, "--from", "a@example.org", "--to", "b@example.org", "--subject", "x\nBcc: evil@example.org"); code != exitUsage {
 		t.Errorf("a line break in --subject: exit %d, want %d", code, exitUsage)

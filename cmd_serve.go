@@ -28,7 +28,7 @@ type serveOptions struct {
 	TLSKey       string
 	FaultToken   string // lets the fault endpoint answer off loopback
 	ShowSecrets  bool   // the Live tab shows passwords as sent (trace.MaskSecrets otherwise)
-	Lang         string // of what serve prints: "en" or "zh" (serveLang of the --lang value)
+	Lang         string // of what serve prints: "en" or "zh" (outputLang of the --lang value)
 
 	// Limits of native mode (0 = the defaults of native.Limits and
 	// native.ThrottleConfig).
@@ -40,7 +40,7 @@ type serveOptions struct {
 }
 
 // serveFlags is serve's FlagSet (the help test lists its flags from here).
-// --lang goes to o.Lang as given; cmdServe resolves it with serveLang.
+// --lang goes to o.Lang as given; cmdServe resolves it with outputLang.
 func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&o.HTTP, "http", "127.0.0.1:8080", "address for the page")
@@ -72,7 +72,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var err error
-	if o.Lang, err = serveLang(o.Lang); err != nil {
+	if o.Lang, err = outputLang(o.Lang); err != nil {
 		fmt.Fprintf(stderr, "maillab serve: %v\n", err)
 		return 2
 	}
@@ -81,17 +81,17 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 
 	live, err := startNativeTo(ctx, o, stdout)
 	if err != nil {
-		fmt.Fprintf(stderr, "maillab serve: %v\n", err)
+		fmt.Fprintf(stderr, "maillab serve: %s\n", listenProblem(o.Lang, err))
 		return 1
 	}
 	h, err := httpHandler(o, live)
 	if err != nil {
-		fmt.Fprintf(stderr, "maillab serve: %v\n", err)
+		fmt.Fprintf(stderr, "maillab serve: %s\n", listenProblem(o.Lang, err))
 		return 1
 	}
 	ln, err := net.Listen("tcp", o.HTTP)
 	if err != nil {
-		fmt.Fprintf(stderr, "maillab serve: %v\n", err)
+		fmt.Fprintf(stderr, "maillab serve: %s\n", listenProblem(o.Lang, err))
 		return 1
 	}
 	warnIfExposed(o.Lang, serveMsg(o.Lang, "page"), ln.Addr())
@@ -104,7 +104,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		srv.Shutdown(shut)
 	}()
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintf(stderr, "maillab serve: %v\n", err)
+		fmt.Fprintf(stderr, "maillab serve: %s\n", listenProblem(o.Lang, err))
 		return 1
 	}
 	return 0

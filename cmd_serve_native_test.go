@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -141,14 +142,37 @@ func TestServeLang(t *testing.T) {
 		t.Setenv("LC_ALL", c.lcAll)
 		t.Setenv("LC_MESSAGES", "")
 		t.Setenv("LANG", c.lang)
-		got, err := serveLang(c.flag)
+		got, err := outputLang(c.flag)
 		if (err != nil) != c.bad || (!c.bad && got != c.want) {
-			t.Errorf("serveLang(%q) with LC_ALL=%q LANG=%q = %q, %v; want %q", c.flag, c.lcAll, c.lang, got, err, c.want)
+			t.Errorf("outputLang(%q) with LC_ALL=%q LANG=%q = %q, %v; want %q", c.flag, c.lcAll, c.lang, got, err, c.want)
 		}
 	}
 	for key, t2 := range serveText {
 		if t2[0] == "" || t2[1] == "" || t2[0] == t2[1] {
 			t.Errorf("serveText[%q] = %q: want an English and a different Chinese text", key, t2)
+		}
+	}
+}
+
+// A port already taken is the mistake everyone makes once: serve says
+// what to do, in the user's language, and exits 1.
+func TestServePortInUse(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	addr := taken.Addr().String()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--http", addr, "--lang", "en"}, "another program (another maillab serve?) already listens there"},
+		{[]string{"--http", "127.0.0.1:0", "--smtp", addr, "--maildir", t.TempDir(), "--lang", "zh"}, "已有别的程序（也许是另一个 maillab serve）在监听这个地址"},
+	} {
+		var out, errb bytes.Buffer
+		if code := cmdServe(c.args, &out, &errb); code != 1 || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("serve %q: exit %d, stderr %q", c.args, code, errb.String())
 		}
 	}
 }

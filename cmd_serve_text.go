@@ -1,10 +1,15 @@
 package main
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"syscall"
+)
 
 // serveText is what serve prints for the person who started it, in
 // English and Chinese (serve --lang, else the terminal's LC_ALL,
-// LC_MESSAGES or LANG). Error messages stay in English: they quote Go's.
+// LC_MESSAGES or LANG). Error messages quote Go's, in English; listenProblem
+// adds what to do in the user's language.
 var serveText = map[string][2]string{
 	"native":    {"maillab: native mode for %s (mail for %s)", "maillab：原生模式，服务器 %s（接收发往 %s 的邮件）"},
 	"starttls":  {"STARTTLS offered", "提供 STARTTLS"},
@@ -37,9 +42,23 @@ var serveText = map[string][2]string{
 // serveMsg is serveText[key] in lang ("en" or "zh"), formatted with args.
 func serveMsg(lang, key string, args ...any) string { return textIn(serveText[key], lang, args...) }
 
-// serveLang is the language of serve's output: --lang if given, else the
-// terminal's locale (zh_CN.UTF-8 and the like give Chinese).
-func serveLang(flagValue string) (string, error) {
+// listenProblem is err, and for the two mistakes everyone makes once, what
+// to do about it, in lang.
+func listenProblem(lang string, err error) string {
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return err.Error() + textIn([2]string{" — another program (another maillab serve?) already listens there: stop it, or choose another port",
+			" —— 已有别的程序（也许是另一个 maillab serve）在监听这个地址：先停掉它，或者换一个端口"}, lang)
+	case errors.Is(err, syscall.EACCES):
+		return err.Error() + textIn([2]string{" — ports below 1024 need root: use 2525 for SMTP, 1110 for POP3, 8080 for the page",
+			" —— 1024 以下的端口需要 root 权限：SMTP 请用 2525，POP3 用 1110，页面用 8080"}, lang)
+	}
+	return err.Error()
+}
+
+// outputLang is the language a command writes in: --lang if given, else
+// the terminal's locale (zh_CN.UTF-8 and the like give Chinese).
+func outputLang(flagValue string) (string, error) {
 	switch flagValue {
 	case "en", "zh":
 		return flagValue, nil
