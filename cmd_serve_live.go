@@ -297,7 +297,7 @@ func (ls *liveServer) changing(next http.HandlerFunc) http.HandlerFunc {
 func (ls *liveServer) rules() []app.LiveRule {
 	out := []app.LiveRule{}
 	for _, e := range ls.rt.Faults.Entries() {
-		out = append(out, app.LiveRule{N: e.ID, When: e.When, Then: e.Then, Server: e.Server, Protocol: e.Protocol, Nth: e.Nth, Times: e.Times, Fired: e.Fired})
+		out = append(out, app.LiveRule{N: e.ID, When: e.When, Then: e.Then, Server: e.Server, Protocol: e.Protocol, Nth: e.Nth, Times: e.Times, User: e.User, Fired: e.Fired})
 	}
 	return out
 }
@@ -312,14 +312,14 @@ func (ls *liveServer) addFault(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRuleBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		http.Error(w, "the rule is not a JSON object of when, then, server, protocol, nth, times: "+err.Error(), http.StatusBadRequest)
+		http.Error(w, "the rule is not a JSON object of when, then, server, protocol, nth, times, user: "+err.Error(), http.StatusBadRequest)
 		return
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		http.Error(w, "one rule per request", http.StatusBadRequest)
 		return
 	}
-	rule := fault.Rule{When: in.When, Then: in.Then, Server: in.Server, Protocol: in.Protocol, Nth: in.Nth, Times: in.Times}
+	rule := fault.Rule{When: in.When, Then: in.Then, Server: in.Server, Protocol: in.Protocol, Nth: in.Nth, Times: in.Times, User: in.User}
 	if err := checkRuleText(rule); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -343,7 +343,7 @@ func (ls *liveServer) addFault(w http.ResponseWriter, r *http.Request) {
 // checkRuleText refuses what would reach the wire or the log as more than
 // one line (a reply injected through CR or LF), and text too long for one.
 func checkRuleText(r fault.Rule) error {
-	for name, v := range map[string]string{"when": r.When, "then": r.Then, "server": r.Server, "protocol": r.Protocol} {
+	for name, v := range map[string]string{"when": r.When, "then": r.Then, "server": r.Server, "protocol": r.Protocol, "user": r.User} {
 		if len(v) > maxRuleField {
 			return fmt.Errorf("%s is longer than %d octets", name, maxRuleField)
 		}

@@ -661,3 +661,27 @@ func dialogue(addr string, lines ...string) error {
 	}
 	return nil
 }
+
+// A rule made for one user (what the fault menu of a masked PASS line
+// adds) fails that user's real login and nobody else's.
+func TestLiveRuleForOneUser(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "lab.yaml")
+	if err := os.WriteFile(cfg, []byte("users: {alice: a-secret, bob: b-secret}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l := startLiveLab(t, serveOptions{Config: cfg, POP3: "127.0.0.1:0"})
+	pop3 := l.rt.lab.Addr("pop3", false).String()
+	rule := `{"when": "PASS", "then": "-ERR [AUTH] Authentication failed.", "user": "bob", "protocol": "pop3"}`
+	if code, body := l.request("POST", "/live/faults", rule, jsonHeader); code != http.StatusCreated || !strings.Contains(body, `"user":"bob"`) {
+		t.Fatalf("POST: %d %s", code, body)
+	}
+	if err := dialogue(pop3, "USER alice", "PASS a-secret", "QUIT"); err != nil {
+		t.Errorf("alice's login: %v", err)
+	}
+	if err := dialogue(pop3, "USER bob", "PASS b-secret", "QUIT"); err == nil || !strings.Contains(err.Error(), "-ERR [AUTH] Authentication failed.") {
+		t.Errorf("bob's login: %v, want the rule's -ERR", err)
+	}
+	if code, body := l.request("POST", "/live/faults", `{"when": "PASS", "then": "-ERR no", "user": "bob\r\n+OK"}`, jsonHeader); code != 400 || !strings.Contains(body, "control character") {
+		t.Errorf("a user with CR LF: %d %s", code, body)
+	}
+}

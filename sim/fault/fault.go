@@ -7,6 +7,7 @@
 package fault
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strconv"
 	"strings"
@@ -38,6 +39,12 @@ type Rule struct {
 	Protocol string // "smtp" or "pop3"; "" = smtp, or pop3 when Then starts with "-ERR"
 	Nth      int    // fire only on the nth matching line (1-based); 0 = every match
 	Times    int    // fire at most this many times; 0 = no limit
+	// User limits the rule to sessions of this user: the name given with
+	// USER, in AUTH PLAIN's first response, or logged in with (case-
+	// insensitive). "" = every session. A rule made from a line whose
+	// password the live view masks names the user this way, so that "fail
+	// bob's next login" does not fail the next student's instead.
+	User string
 }
 
 // Outcome says what to do instead of the normal behaviour.
@@ -50,9 +57,10 @@ type Outcome struct {
 
 // Injector is what a server machine consults. A nil Injector injects nothing.
 type Injector interface {
-	// Check is asked with the protocol ("smtp", "pop3"), the server's host
-	// name and the line (or Connect / EndOfData). nil means "behave normally".
-	Check(proto, server, line string) *Outcome
+	// CheckAs is asked with the protocol ("smtp", "pop3"), the server's
+	// host name, the user the session names so far ("" before any) and the
+	// line (or Connect / EndOfData). nil means "behave normally".
+	CheckAs(proto, server, user, line string) *Outcome
 }
 
 // Rules is an Injector over a list of rules, tried in order; the first rule
@@ -161,15 +169,20 @@ func (rs *Rules) removeLocked(i int) bool {
 	return true
 }
 
-// Check implements Injector.
+// Check is CheckAs for a session that has named no user.
 func (rs *Rules) Check(proto, server, line string) *Outcome {
+	return rs.CheckAs(proto, server, "", line)
+}
+
+// CheckAs implements Injector.
+func (rs *Rules) CheckAs(proto, server, user, line string) *Outcome {
 	if rs == nil {
 		return nil
 	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	for i, r := range rs.rules {
-		if r.proto() != proto || (r.Server != "" && !strings.EqualFold(r.Server, server)) || !r.Matches(line) {
+		if r.proto() != proto || (r.Server != "" && !strings.EqualFold(r.Server, server)) || (r.User != "" && !strings.EqualFold(r.User, user)) || !r.Matches(line) {
 			continue
 		}
 		rs.seen[i]++
@@ -181,10 +194,36 @@ func (rs *Rules) Check(proto, server, line string) *Outcome {
 		}
 		rs.fired[i]++
 		o := r.outcome()
-		o.Rule = "fault " + strconv.Itoa(rs.ids[i]) + ": " + r.When + " → " + r.Then
+		o.Rule = "fault " + strconv.Itoa(rs.ids[i]) + ": " + r.When + r.userLabel() + " → " + r.Then
 		return &o
 	}
 	return nil
+}
+
+// LineUser is the user a command line itself names: POP3's "USER bob", or
+// the authentication identity in an "AUTH PLAIN <base64>" initial response
+// (RFC 4616 §2: [authzid] NUL authcid NUL passwd). "" for any other line.
+// The machines use it for Rule.User before the session has a user.
+func LineUser(line string) string {
+	f := strings.Fields(line)
+	switch {
+	case len(f) == 2 && strings.EqualFold(f[0], "USER"):
+		return f[1]
+	case len(f) == 3 && strings.EqualFold(f[0], "AUTH") && strings.EqualFold(f[1], "PLAIN"):
+		raw, err := base64.StdEncoding.DecodeString(f[2])
+		if parts := strings.Split(string(raw), "\x00"); err == nil && len(parts) == 3 {
+			return parts[1]
+		}
+	}
+	return ""
+}
+
+// userLabel is how a rule's user shows in its name: " (user bob)".
+func (r Rule) userLabel() string {
+	if r.User == "" {
+		return ""
+	}
+	return " (user " + r.User + ")"
 }
 
 func (r Rule) proto() string {
@@ -199,7 +238,7 @@ func (r Rule) proto() string {
 
 // Validate checks the rule's shape; the error says what is wrong.
 func (r Rule) Validate() error {
-	for _, f := range []string{r.When, r.Then, r.Server, r.Protocol} {
+	for _, f := range []string{r.When, r.Then, r.Server, r.Protocol, r.User} {
 		if strings.IndexFunc(f, func(c rune) bool { return c < 0x20 || c == 0x7f }) >= 0 {
 			// A CR or LF in a rule would let it forge extra reply lines.
 			return fmt.Errorf("a rule must not contain control characters such as CR or LF")

@@ -182,3 +182,41 @@ func TestRuleNumbersAreStable(t *testing.T) {
 		}
 	}
 }
+
+// A rule for one user fires on that user's lines only, and other users'
+// lines do not count towards its nth.
+func TestRuleForOneUser(t *testing.T) {
+	rs, err := New([]Rule{{When: "PASS", Then: "-ERR [AUTH] Authentication failed.", User: "Bob", Nth: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, user := range []string{"", "alice"} {
+		if o := rs.CheckAs("pop3", "mx", user, "PASS secret"); o != nil {
+			t.Errorf("fired for user %q", user)
+		}
+	}
+	o := rs.CheckAs("pop3", "mx", "bob", "PASS secret")
+	if o == nil || o.Rule != "fault 1: PASS (user Bob) → -ERR [AUTH] Authentication failed." {
+		t.Fatalf("bob's PASS: %+v", o)
+	}
+	if err := (Rule{When: "PASS", Then: "-ERR no", User: "bob\r\n+OK"}).Validate(); err == nil {
+		t.Error("a user with CR LF was accepted")
+	}
+}
+
+func TestLineUser(t *testing.T) {
+	for line, want := range map[string]string{
+		"USER bob":                        "bob",
+		"user Bob":                        "Bob",
+		"AUTH PLAIN AGFsaWNlAHNlY3JldA==": "alice", // \0alice\0secret
+		"AUTH PLAIN YWRtaW4AYWxpY2UAc2Vj": "alice", // admin\0alice\0sec: the authentication identity
+		"AUTH PLAIN not-base64":           "",
+		"AUTH LOGIN":                      "",
+		"PASS secret":                     "",
+		"RCPT TO:<bob@example.org>":       "",
+	} {
+		if got := LineUser(line); got != want {
+			t.Errorf("LineUser(%q) = %q, want %q", line, got, want)
+		}
+	}
+}

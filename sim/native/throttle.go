@@ -185,8 +185,8 @@ func (t *Throttle) injector(ip, host string, next fault.Injector) fault.Injector
 	return &guard{t: t, ip: ip, host: host, next: next}
 }
 
-// Check implements fault.Injector.
-func (g *guard) Check(proto, server, line string) *fault.Outcome {
+// CheckAs implements fault.Injector.
+func (g *guard) CheckAs(proto, server, user, line string) *fault.Outcome {
 	if loginVerb(proto, line) {
 		if refused, left := g.t.Refused(g.ip); refused {
 			o := &fault.Outcome{Kind: fault.Reply, Rule: "login throttle: too many failed logins from " + g.ip}
@@ -205,7 +205,7 @@ func (g *guard) Check(proto, server, line string) *fault.Outcome {
 	if g.next == nil {
 		return nil
 	}
-	return g.next.Check(proto, server, line)
+	return g.next.CheckAs(proto, server, user, line)
 }
 
 // loginVerb reports whether a command line tries to log in: SMTP AUTH

@@ -12,7 +12,14 @@ func (s *Server) check(line string) *fault.Outcome {
 	if s.cfg.Faults == nil {
 		return nil
 	}
-	o := s.cfg.Faults.Check(proto, s.cfg.Hostname, line)
+	user := s.user // from USER, until PASS
+	if s.sess != nil {
+		user = s.sess.user
+	}
+	if user == "" {
+		user = fault.LineUser(line)
+	}
+	o := s.cfg.Faults.CheckAs(proto, s.cfg.Hostname, user, line)
 	if o != nil {
 		s.fault = o.Rule
 		if e := s.last(); e != nil && e.Received {

@@ -48,6 +48,50 @@ func FaultChoices(st trace.Step) []FaultSpec {
 	return out
 }
 
+// FaultChoicesIn is FaultChoices for step i of a trace. A line whose
+// password the live view masked gets choices for that session's user only
+// (fault.Rule.User): the rule names just the verb, "PASS", and without the
+// user it would fail the next login of anyone on the server, not the
+// student whose line was clicked.
+func FaultChoicesIn(steps []trace.Step, i int) []FaultSpec {
+	if i < 0 || i >= len(steps) {
+		return nil
+	}
+	out := FaultChoices(steps[i])
+	if steps[i].Masked {
+		if user := sessionUser(steps, i); user != "" {
+			for j := range out {
+				out[j].User = user
+			}
+		}
+	}
+	return out
+}
+
+// sessionUser is the user a session has named up to step i: the masked
+// AUTH PLAIN line's own identity (`base64(\0alice\0••••)`), else the last
+// USER command of the same connection.
+func sessionUser(steps []trace.Step, i int) string {
+	if _, rest, ok := strings.Cut(steps[i].Text, `base64(`); ok {
+		if parts := strings.Split(strings.TrimSuffix(rest, ")"), `\0`); len(parts) == 3 && parts[1] != "" && !strings.Contains(parts[1], trace.Mask) {
+			return parts[1]
+		}
+	}
+	for j := i - 1; j >= 0; j-- {
+		st := steps[j]
+		if st.Conn != steps[i].Conn {
+			continue
+		}
+		if st.Kind == trace.Connect {
+			break
+		}
+		if st.Kind == trace.Command && !st.ByServer && strings.EqualFold(st.Verb, "USER") {
+			return fault.LineUser(st.Text)
+		}
+	}
+	return ""
+}
+
 // faultTarget says which "when" and which server a fault on this step needs.
 func faultTarget(st trace.Step) (when, server string, ok bool) {
 	switch {

@@ -90,7 +90,7 @@ func TestFaultChoicesOnMaskedLines(t *testing.T) {
 			if !st.Masked {
 				continue
 			}
-			choices := FaultChoices(st)
+			choices := FaultChoicesIn(masked, i)
 			if st.Text == base.Steps[i].Text {
 				t.Fatalf("%s step %d is marked masked but reads as sent: %q", file, i, st.Text)
 			}
@@ -106,15 +106,40 @@ func TestFaultChoicesOnMaskedLines(t *testing.T) {
 					t.Errorf("%s step %d: when %q is the masked text", file, i, ch.When)
 				}
 			}
+			// The rule is this session's user's only: it fires for them,
+			// and the same rule for another user never does.
 			ch := choices[0]
+			if want := fault.LineUser(base.Steps[i].Text) + userBefore(base.Steps, i); ch.User != want || want == "" {
+				t.Errorf("%s step %d %q: choice for user %q, want %q", file, i, base.Steps[i].Text, ch.User, want)
+			}
 			rules, _ := fault.New(append(ruleList(spec), ch.Rule()))
 			tr, _ := RunWith(spec, rules)
 			if !ruleFired(tr, len(spec.Faults)+1) {
 				t.Errorf("%s step %d %q: choice %q never fired", file, i, ch.When, ch.Then)
+			}
+			other := ch
+			other.User = "carol"
+			rules, _ = fault.New(append(ruleList(spec), other.Rule()))
+			if tr, _ := RunWith(spec, rules); ruleFired(tr, len(spec.Faults)+1) {
+				t.Errorf("%s step %d: a rule for carol fired on %s's line", file, i, ch.User)
 			}
 		}
 		if seen == 0 {
 			t.Errorf("%s: no masked command line offered choices", file)
 		}
 	}
+}
+
+// userBefore is the user of the USER command before a PASS line in the
+// trace as sent ("" for any other line).
+func userBefore(steps []trace.Step, i int) string {
+	if !strings.EqualFold(steps[i].Verb, "PASS") {
+		return ""
+	}
+	for j := i - 1; j >= 0; j-- {
+		if steps[j].Conn == steps[i].Conn && strings.EqualFold(steps[j].Verb, "USER") {
+			return fault.LineUser(steps[j].Text)
+		}
+	}
+	return ""
 }

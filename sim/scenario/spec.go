@@ -93,11 +93,12 @@ type FaultSpec struct {
 	Protocol string `yaml:"protocol"`
 	Nth      int    `yaml:"nth"`
 	Times    int    `yaml:"times"`
+	User     string `yaml:"user"`
 }
 
 // Rule converts the spec to the engine's rule.
 func (f FaultSpec) Rule() fault.Rule {
-	return fault.Rule{When: f.When, Then: f.Then, Server: f.Server, Protocol: f.Protocol, Nth: f.Nth, Times: f.Times}
+	return fault.Rule{When: f.When, Then: f.Then, Server: f.Server, Protocol: f.Protocol, Nth: f.Nth, Times: f.Times, User: f.User}
 }
 
 // FaultSpecOf converts an engine rule back (the page's fault panel adds rules).

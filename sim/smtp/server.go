@@ -952,7 +952,11 @@ func (s *Server) fault(line string) *fault.Outcome {
 	if s.cfg.Faults == nil {
 		return nil
 	}
-	return s.cfg.Faults.Check("smtp", s.cfg.Hostname, line)
+	user := s.user
+	if user == "" {
+		user = fault.LineUser(line)
+	}
+	return s.cfg.Faults.CheckAs("smtp", s.cfg.Hostname, user, line)
 }
 
 // doFault carries out drop, timeout and delay; it reports true when the

@@ -76,6 +76,7 @@ type LiveRule struct {
 	Protocol string `json:"protocol,omitempty"`
 	Nth      int    `json:"nth,omitempty"`
 	Times    int    `json:"times,omitempty"`
+	User     string `json:"user,omitempty"`  // only sessions of this user (fault.Rule.User)
 	Fired    int    `json:"fired,omitempty"` // times it changed a dialogue so far (listing only)
 }
 
@@ -662,5 +663,5 @@ func (m *Model) closeLiveDialogs() {
 
 // liveSpec is a fault menu's choice as a rule for the real servers.
 func liveSpec(f scenario.FaultSpec) LiveRule {
-	return LiveRule{When: f.When, Then: f.Then, Server: f.Server, Protocol: f.Protocol, Nth: f.Nth, Times: f.Times}
+	return LiveRule{When: f.When, Then: f.Then, Server: f.Server, Protocol: f.Protocol, Nth: f.Nth, Times: f.Times, User: f.User}
 }

@@ -174,7 +174,7 @@ func (m *Model) liveFaultsHTML() string {
 	}
 	b.WriteString("<p>" + esc(view.T(lang, "live.rules")) + "</p>\n<ul class=\"live-rules\">\n")
 	for _, r := range l.rules {
-		rule := r.When + " → " + r.Then
+		rule := r.When + userNote(r.User, lang) + " → " + r.Then
 		if r.Nth > 0 {
 			rule += " (nth: " + strconv.Itoa(r.Nth) + ")"
 		}

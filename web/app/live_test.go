@@ -53,7 +53,7 @@ func (f *liveFake) serve(method, path, body string) (int, string) {
 		out := []LiveRule{}
 		if f.rs != nil {
 			for _, e := range f.rs.Entries() {
-				out = append(out, LiveRule{N: e.ID, When: e.When, Then: e.Then, Server: e.Server, Protocol: e.Protocol, Nth: e.Nth, Times: e.Times, Fired: e.Fired})
+				out = append(out, LiveRule{N: e.ID, When: e.When, Then: e.Then, Server: e.Server, Protocol: e.Protocol, Nth: e.Nth, Times: e.Times, User: e.User, Fired: e.Fired})
 			}
 		}
 		return js(out)
@@ -87,7 +87,7 @@ func (f *liveFake) serve(method, path, body string) (int, string) {
 		if err := json.Unmarshal([]byte(body), &r); err != nil {
 			return 400, err.Error()
 		}
-		rule := fault.Rule{When: r.When, Then: r.Then, Server: r.Server, Protocol: r.Protocol, Nth: r.Nth, Times: r.Times}
+		rule := fault.Rule{When: r.When, Then: r.Then, Server: r.Server, Protocol: r.Protocol, Nth: r.Nth, Times: r.Times, User: r.User}
 		if err := rule.Validate(); err != nil {
 			return 400, err.Error()
 		}
@@ -714,4 +714,34 @@ func (m *Model) liveCursor() (step int, following bool) {
 		return -1, !m.live.pinned
 	}
 	return m.live.at(m.live.tr), !m.live.pinned
+}
+
+// The fault menu of a masked PASS line adds a rule for that session's user
+// only, and the panel says whose it is.
+func TestLiveRuleFromMaskedLine(t *testing.T) {
+	f := &liveFake{sessions: "[]"}
+	p := newLivePage(t, "#tab=live", f)
+	info := LiveInfo{ID: 3, Proto: "pop3", Client: "127.0.0.1:40000", Server: "mail.example.com", Listen: "127.0.0.1:1110",
+		Start: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), Live: true}
+	steps := []trace.Step{
+		{Kind: trace.Connect, Proto: "pop3", From: info.Client, To: info.Server, Text: "pop3"},
+		{Kind: trace.Reply, Proto: "pop3", From: info.Server, To: info.Client, ByServer: true, Text: "+OK mail.example.com POP3 ready.", Status: "+OK", ReplyTo: "GREETING"},
+		{Kind: trace.Command, Proto: "pop3", From: info.Client, To: info.Server, Text: "USER bob", Verb: "USER"},
+		{Kind: trace.Reply, Proto: "pop3", From: info.Server, To: info.Client, ByServer: true, Text: "+OK", Status: "+OK", ReplyTo: "USER"},
+		{Kind: trace.Command, Proto: "pop3", From: info.Client, To: info.Server, Text: "PASS " + trace.Mask, Verb: "PASS", Masked: true},
+	}
+	for i, s := range steps {
+		s.Conn = info.ID
+		info.Steps = i + 1
+		p.do(func(m *Model) { m.LiveUpdate(LiveUpdate{Session: info, Step: &s}) })
+	}
+	p.do(func(m *Model) { m.OpenLiveFaultMenu(len(steps) - 1) })
+	p.do(func(m *Model) { m.AddFault(0, true) })
+	got := f.rules()[len(f.rules())-1]
+	if got.When != "PASS" || got.User != "bob" || got.Protocol != "pop3" || strings.Contains(got.When+got.Then, trace.Mask) {
+		t.Fatalf("the rule from the masked line: %+v", got)
+	}
+	p.wants("fault panel", p.el("live-faults"), "PASS (user bob) → -ERR")
+	p.do(func(m *Model) { m.SetLang(LangZH) })
+	p.wants("fault panel", p.el("live-faults"), "PASS（仅用户 bob） → -ERR")
 }

@@ -733,7 +733,7 @@ func (m *Model) FaultChoices() []scenario.FaultSpec {
 	if tr == nil || m.menuStep < 0 || m.menuStep >= len(tr.Steps) {
 		return nil
 	}
-	return scenario.FaultChoices(tr.Steps[m.menuStep])
+	return scenario.FaultChoicesIn(tr.Steps, m.menuStep)
 }
 
 // menuTrace is the trace the fault menu is about.
@@ -782,7 +782,7 @@ func (m *Model) RemoveFault(i int) {
 }
 
 func sameTarget(a, b scenario.FaultSpec) bool {
-	return strings.EqualFold(a.When, b.When) && a.Server == b.Server && a.Protocol == b.Protocol
+	return strings.EqualFold(a.When, b.When) && a.Server == b.Server && a.Protocol == b.Protocol && strings.EqualFold(a.User, b.User)
 }
 
 // --- explanations and dialogs ----------------------------------------------

@@ -497,7 +497,7 @@ func (m *Model) faultsHTML() string {
 	} else {
 		b.WriteString(`<p>` + esc(view.T(lang, "faults.yours")) + "</p>\n<ul>\n")
 		for i, f := range m.st.Faults {
-			rule := f.When + " → " + f.Then
+			rule := f.When + userNote(f.User, lang) + " → " + f.Then
 			if f.Times > 0 {
 				rule += " (times: " + strconv.Itoa(f.Times) + ")"
 			}
@@ -513,7 +513,7 @@ func (m *Model) faultsHTML() string {
 	if m.spec != nil && len(m.spec.Faults) > 0 {
 		b.WriteString(`<p class="hint">` + esc(view.T(lang, "faults.inSpec")) + "</p>\n<ul class=\"spec-faults\">\n")
 		for _, f := range m.spec.Faults {
-			b.WriteString("<li><code>" + esc(f.When+" → "+f.Then) + "</code>")
+			b.WriteString("<li><code>" + esc(f.When+userNote(f.User, lang)+" → "+f.Then) + "</code>")
 			if f.Server != "" {
 				b.WriteString(` <span class="hint">` + esc(view.Tf(lang, "faults.at", "server", f.Server)) + "</span>")
 			}
@@ -522,6 +522,14 @@ func (m *Model) faultsHTML() string {
 		b.WriteString("</ul>\n")
 	}
 	return b.String()
+}
+
+// userNote is how a rule limited to one user says so: " (user bob)".
+func userNote(user, lang string) string {
+	if user == "" {
+		return ""
+	}
+	return view.Tf(lang, "faults.user", "user", user)
 }
 
 // faultLine is how the fault menu names the line it is about.
@@ -548,7 +556,7 @@ func (m *Model) faultMenuHTML() string {
 	if m.menuLive {
 		here = nil
 		for _, r := range m.live.rules {
-			here = append(here, scenario.FaultSpec{When: r.When, Then: r.Then, Server: r.Server, Protocol: r.Protocol})
+			here = append(here, scenario.FaultSpec{When: r.When, Then: r.Then, Server: r.Server, Protocol: r.Protocol, User: r.User})
 		}
 		b.WriteString(`<p class="hint">` + esc(view.T(lang, "live.menuNote")) + "</p>")
 	}

@@ -307,6 +307,7 @@ var messages = map[string][2]string{
 	"live.tokenRefused": {"The server refused this token: fault injection stays closed.", "服务器拒绝了这个令牌：故障注入仍然关闭。"},
 	"live.refused":      {"The server refused: {error}", "服务器拒绝了：{error}"},
 	"live.menuNote":     {"The rule goes to the real servers: every live session gets it from its next line.", "该规则会加到真实服务器上：所有实时会话从下一行起都会受其影响。"},
+	"faults.user":       {" (user {user})", "（仅用户 {user}）"}, // after the rule's line, no space before （
 
 	// Loading (boot.js) and start-up failures.
 	"boot.loading":  {"Loading the simulator…", "正在加载模拟器……"},
