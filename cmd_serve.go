@@ -18,6 +18,9 @@ import (
 type serveOptions struct {
 	HTTP    string // the page
 	Lessons string // a course folder to serve instead of the built-in one
+	// out and log are where serve's messages and its log lines go (nil =
+	// standard output and standard error).
+	out, log io.Writer
 
 	// Native mode (real TCP servers); empty = off.
 	SMTP, POP3   string
@@ -65,7 +68,7 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 }
 
 func cmdServe(args []string, stdout, stderr io.Writer) int {
-	var o serveOptions
+	o := serveOptions{out: stdout, log: stderr}
 	fs := serveFlags(&o)
 	setUsage(fs, "serve", cliLang(args), stderr)
 	if err := fs.Parse(args); err != nil {
@@ -94,7 +97,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "maillab serve: %s\n", listenProblem(o.Lang, err))
 		return 1
 	}
-	warnIfExposed(o.Lang, serveMsg(o.Lang, "page"), ln.Addr())
+	warnIfExposed(stderr, o.Lang, serveMsg(o.Lang, "page"), ln.Addr())
 	fmt.Fprintln(stdout, serveMsg(o.Lang, "labAt", ln.Addr()))
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -111,8 +114,11 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 }
 
 // warnIfExposed says so when a listener is reachable from other machines.
-func warnIfExposed(lang, what string, addr net.Addr) {
+func warnIfExposed(w io.Writer, lang, what string, addr net.Addr) {
+	if w == nil {
+		w = os.Stderr
+	}
 	if ta, ok := addr.(*net.TCPAddr); ok && !ta.IP.IsLoopback() {
-		fmt.Fprintln(os.Stderr, serveMsg(lang, "exposed", what, addr))
+		fmt.Fprintln(w, serveMsg(lang, "exposed", what, addr))
 	}
 }

@@ -105,7 +105,7 @@ func startNativeTo(ctx context.Context, o serveOptions, stdout io.Writer) (*nati
 	rt := &nativeRuntime{Hub: lab.Hub, Faults: lab.Faults, Hostname: smtpCfg.Hostname, Listeners: lab.Listeners,
 		DataDir: dataDir, Maildir: maildir, ShowSecrets: o.ShowSecrets, lab: lab, stopped: ctx.Done()}
 	for _, l := range lab.Listeners {
-		warnIfExposed(o.Lang, exposedWhat(o.Lang, l), l.Addr)
+		warnIfExposed(o.log, o.Lang, exposedWhat(o.Lang, l), l.Addr)
 	}
 	printNativeBanner(stdout, o.Lang, rt, cfg, generated, certNote, o.Config)
 	return rt, nil

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -174,5 +176,50 @@ func TestServePortInUse(t *testing.T) {
 		if code := cmdServe(c.args, &out, &errb); code != 1 || !strings.Contains(errb.String(), c.want) {
 			t.Errorf("serve %q: exit %d, stderr %q", c.args, code, errb.String())
 		}
+	}
+}
+
+// Every line serve logs has a Chinese version: the formats are found in
+// the sources that log through serve's Logf, so a new one cannot slip by.
+func TestServeLogLinesInChinese(t *testing.T) {
+	files, _ := filepath.Glob("web/*.go")
+	files = append(files, "cmd_serve_live.go")
+	call := regexp.MustCompile(`(?i)\blogf\("((?:[^"\\]|\\.)*)"`)
+	seen := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range call.FindAllStringSubmatch(string(src), -1) {
+			seen++
+			if _, ok := logFormatsZh[m[1]]; !ok {
+				t.Errorf("%s: no Chinese for the log line %q (add it to logFormatsZh)", f, m[1])
+			}
+		}
+	}
+	if seen < 5 {
+		t.Fatalf("found only %d log lines: the pattern no longer fits the sources", seen)
+	}
+
+	// What an instructor sees with --lessons and --lang zh.
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "en"), 0o755)
+	var out, log bytes.Buffer
+	h, err := httpHandler(serveOptions{Lessons: dir, Lang: "zh", out: &out, log: &log}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/course/index.json", nil))
+	if !strings.Contains(out.String(), "maillab：正在提供 "+dir+" 中的课文") || !strings.Contains(log.String(), "maillab：已读取课程") {
+		t.Errorf("serve --lessons --lang zh printed %q and logged %q", out.String(), log.String())
+	}
+	file := filepath.Join(dir, "en", "01-x.md")
+	os.WriteFile(file, nil, 0o644)
+	if _, err := httpHandler(serveOptions{Lessons: file, Lang: "zh"}, nil); err == nil || !strings.Contains(err.Error(), "不是文件夹") {
+		t.Errorf("--lessons naming a file: %v", err)
 	}
 }

@@ -33,10 +33,32 @@ var serveText = map[string][2]string{
 	"labAt":     {"maillab: the lab is at http://%s/", "maillab：实验页面在 http://%s/"},
 	"exposed":   {"maillab: WARNING: %s listens on %s, reachable from other machines, not only this one", "maillab：警告：%s 监听在 %s，不只本机，其他机器也能连接"},
 	"page":      {"the lab page", "实验页面"},
+	"lessons":   {"maillab: serving the lessons in %s; the page reloads a lesson when you save it", "maillab：正在提供 %s 中的课文；保存文件后，页面会重新加载该课文"},
+	"notCourse": {"--lessons %s: not a folder (give the course folder, the one with en/ and zh/)", "--lessons %s：不是文件夹（请给出课程文件夹，即包含 en/ 和 zh/ 的那个）"},
 	"smtps":     {"the SMTPS server (mail for this host; passwords over TLS)", "SMTPS 服务器（接收本机的邮件；密码经 TLS 传送）"},
 	"smtpX":     {"the SMTP server (it takes mail for this host, never relays, and takes passwords only after STARTTLS there)", "SMTP 服务器（接收本机的邮件，从不中继，在那里只有 STARTTLS 之后才接受密码）"},
 	"pop3s":     {"the POP3S server (the users' mail, behind their passwords)", "POP3S 服务器（用户的邮件，由各自的密码保护）"},
 	"pop3X":     {"the POP3 server (the users' mail, behind their passwords, taken only after STLS there)", "POP3 服务器（用户的邮件，由各自的密码保护，在那里只有 STLS 之后才接受密码）"},
+}
+
+// logFormatsZh are the Chinese of the formats serve's parts log with (the
+// web package's Logf, the live view's changes to the fault rules).
+var logFormatsZh = map[string]string{
+	"maillab: read the course (%d lessons, %d problems) in %v": "maillab：已读取课程（%d 篇课文，%d 个问题），用时 %v",
+	"web: course: %s: %v":                "web：课程：%s：%v",
+	"web: reading the page's assets: %v": "web：读取页面资源时出错：%v",
+	"web: ignoring %s.br: it is not a compressed copy of %s (rebuild with make)": "web：忽略 %s.br：它不是 %s 的压缩副本（请用 make 重新构建）",
+	"web: ignoring %s.gz: it is not a compressed copy of %s (rebuild with make)": "web：忽略 %s.gz：它不是 %s 的压缩副本（请用 make 重新构建）",
+	"maillab: fault rule added by %s: %s → %s":                                   "maillab：%s 添加了故障规则：%s → %s",
+	"maillab: fault rule %d removed by %s":                                       "maillab：故障规则 %d 已被 %s 删除",
+}
+
+// logFormat is a log line's format in lang; one the table lacks stays English.
+func logFormat(lang, format string) string {
+	if zh, ok := logFormatsZh[format]; ok && lang == "zh" {
+		return zh
+	}
+	return format
 }
 
 // serveMsg is serveText[key] in lang ("en" or "zh"), formatted with args.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -17,7 +18,14 @@ import (
 // Native mode (live != nil) adds the page's live view of real sessions
 // and its fault panel under /live/: see liveHandler.
 func httpHandler(o serveOptions, live *nativeRuntime) (http.Handler, error) {
-	opts := web.Options{Logf: func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) },
+	out, log := o.out, o.log
+	if out == nil {
+		out = os.Stdout
+	}
+	if log == nil {
+		log = os.Stderr
+	}
+	opts := web.Options{Logf: func(format string, args ...any) { fmt.Fprintf(log, logFormat(o.Lang, format)+"\n", args...) },
 		Wasm: pageOverride.Wasm, Static: pageOverride.Static, Live: live != nil}
 	if o.Lessons != "" {
 		st, err := os.Stat(o.Lessons)
@@ -25,10 +33,10 @@ func httpHandler(o serveOptions, live *nativeRuntime) (http.Handler, error) {
 			return nil, fmt.Errorf("--lessons: %w", err)
 		}
 		if !st.IsDir() {
-			return nil, fmt.Errorf("--lessons %s: not a folder (give the course folder, the one with en/ and zh/)", o.Lessons)
+			return nil, errors.New(serveMsg(o.Lang, "notCourse", o.Lessons))
 		}
 		opts.Course, opts.Watch = os.DirFS(o.Lessons), true
-		fmt.Printf("maillab: serving the lessons in %s; the page reloads a lesson when you save it\n", o.Lessons)
+		fmt.Fprintln(out, serveMsg(o.Lang, "lessons", o.Lessons))
 	}
 	page := web.Handler(opts)
 	if live == nil {
