@@ -325,7 +325,7 @@ func (c *collector) solution(b block, sf field, e *Exercise, spec *scenario.Spec
 			if fd.val == nil || isNull(fd.val) {
 				continue
 			}
-			if err := yaml.NodeToValue(fd.val, &sol.Faults, yaml.DisallowUnknownField()); err != nil {
+			if err := scenario.YAMLGuard(func() error { return yaml.NodeToValue(fd.val, &sol.Faults, yaml.DisallowUnknownField()) }); err != nil {
 				ye := fromYAMLError(err)
 				fail(ye.pos, "faults: %s", strings.Replace(ye.msg, "unknown field", "unknown key", 1))
 				continue

@@ -9,6 +9,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"maillab/sim/scenario"
 )
 
 // The lesson's own YAML (front matter, exercise blocks, transcript headers)
@@ -35,8 +37,8 @@ type field struct {
 // parseYAML parses src into its top-level mapping. An empty document gives
 // no fields and no error.
 func parseYAML(src []byte) ([]field, *yamlErr) {
-	f, err := parser.ParseBytes(src, 0)
-	if err != nil {
+	var f *ast.File
+	if err := scenario.YAMLGuard(func() (err error) { f, err = parser.ParseBytes(src, 0); return err }); err != nil {
 		return nil, fromYAMLError(err)
 	}
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
@@ -102,7 +104,7 @@ func decode(fd field, v any) *yamlErr {
 	if fd.val == nil || isNull(fd.val) {
 		return nil
 	}
-	if err := yaml.NodeToValue(fd.val, v); err != nil {
+	if err := scenario.YAMLGuard(func() error { return yaml.NodeToValue(fd.val, v) }); err != nil {
 		e := fromYAMLError(err)
 		if e.line == 0 || e.line == 1 && e.col == 1 {
 			e.pos = fd.vpos
@@ -154,7 +156,7 @@ func texts(fd field) ([]string, *yamlErr) {
 			return nil, &yamlErr{at, what + ` reads as "key: value" because of the ": " in it: put it in quotes`}
 		}
 		var v any
-		if err := yaml.NodeToValue(n, &v); err != nil {
+		if err := scenario.YAMLGuard(func() error { return yaml.NodeToValue(n, &v) }); err != nil {
 			e := fromYAMLError(err)
 			return nil, &yamlErr{posOf(n), fd.key + ": " + e.msg}
 		}

@@ -253,6 +253,8 @@ var problemTable = [][2]string{
 	{`there is no fault rule {N} \(removed already\?\)`, "没有编号为 ${n} 的故障规则（已经删除了？）"},
 
 	// --- what the YAML parser says (github.com/goccy/go-yaml), the usual ones ---
+	{`the YAML reader stopped on this text \((?P<v>.+)\): look at the tags \(!…\) and the indentation near your last change`,
+		"YAML 读取器在这段文字上出错了（${v}）：请检查最近修改处附近的标签（!…）和缩进"},
 	{`could not find flow mapping end token '\}'`, "找不到流式映射的结束符 '}'"},
 	{`sequence end token '\]' not found`, "找不到序列的结束符 ']'"},
 	{`could not find '\[' character corresponding to '\]'`, "找不到与 ']' 对应的 '['"},

@@ -46,12 +46,12 @@ const (
 // ParseConfig reads a --config file. An error is a *scenario.Error that
 // says where the mistake is (file:line:col), as lesson lint errors do.
 func ParseConfig(name string, src []byte) (*Config, error) {
-	file, err := parser.ParseBytes(src, 0)
-	if err != nil {
+	var file *ast.File
+	if err := scenario.YAMLGuard(func() (err error) { file, err = parser.ParseBytes(src, 0); return err }); err != nil {
 		return nil, yamlError(name, err)
 	}
 	var c Config
-	if err := yaml.NewDecoder(bytes.NewReader(src), yaml.DisallowUnknownField()).Decode(&c); err != nil {
+	if err := scenario.YAMLGuard(func() error { return yaml.NewDecoder(bytes.NewReader(src), yaml.DisallowUnknownField()).Decode(&c) }); err != nil {
 		if errors.Is(err, io.EOF) {
 			return &c, nil // an empty file: every default
 		}

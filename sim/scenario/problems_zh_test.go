@@ -50,6 +50,8 @@ func TestSpecProblemsInChinese(t *testing.T) {
 		{srv + "send:\n  - {from: alice@example.com, to: [bob@example.com]\n", "flow mapping"},
 		{srv + "send:\n  - from: alice@example.com\n    to: [bob@example.com]\n    subject: a: b\n", "mapping value"},
 		{srv + "servers: {}\n" + send, `key "servers" is given twice`},
+		// go-yaml's decoder panics on this one (found by the fuzzer): an error, not a crash.
+		{"servers:\n  m: {users:{alice:secret}}#0\ndns:\n 0: m\nsend:\n  - from: 0@1\n    to: !0000\n0000000000", "the YAML reader stopped"},
 		{srv + "send: 42\n", "int was used where sequence is expected"},
 		{srv + "send:\n  - {from: alice@example.com, to: [bob@example.com], subject: [a, b]}\n", "cannot unmarshal"},
 	} {

@@ -151,22 +151,35 @@ func (e *Error) Error() string {
 	return e.File + ":" + strconv.Itoa(e.Line) + ":" + strconv.Itoa(e.Col) + ": " + e.Msg
 }
 
+// YAMLGuard runs a go-yaml call and turns a panic inside it into an error.
+// The fuzzer found texts that crash go-yaml v1.19.2's decoder (a tag
+// before an unindented line, testdata/fuzz/FuzzParseScenario); in the page
+// such a panic would stop the whole lab while a student types.
+func YAMLGuard(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the YAML reader stopped on this text (%v): look at the tags (!…) and the indentation near your last change", r)
+		}
+	}()
+	return f()
+}
+
 // Parse reads a scenario spec. Errors are *Error values that say what is
 // wrong and where (file:line:col).
 func Parse(name string, src []byte) (*Spec, error) {
 	if name == "" {
 		name = "scenario"
 	}
-	file, err := parser.ParseBytes(src, 0)
-	if err != nil {
+	var file *ast.File
+	if err := YAMLGuard(func() (err error) { file, err = parser.ParseBytes(src, 0); return err }); err != nil {
 		return nil, yamlError(name, err)
 	}
 	s := &Spec{Name: name, src: src, file: file}
 	dec := yaml.NewDecoder(bytes.NewReader(src), yaml.DisallowUnknownField())
-	if err := dec.Decode(s); err != nil {
+	if err := YAMLGuard(func() error { return dec.Decode(s) }); err != nil {
 		return nil, yamlError(name, err)
 	}
-	s.ServerOrder = s.keysInOrder("$.servers")
+	s.ServerOrder = s.serverOrder()
 	if err := s.check(); err != nil {
 		return nil, err
 	}
@@ -222,6 +235,25 @@ func parentPath(p string) string {
 }
 
 // keysInOrder lists a mapping's keys in file order.
+// serverOrder lists the servers in the order the file gives them. A
+// mapping the path cannot follow as written (behind an anchor or an alias,
+// found by the fuzzer) still has every server: those it misses come in
+// name order, and a key that is not a server is left out.
+func (s *Spec) serverOrder() []string {
+	var order []string
+	for _, h := range s.keysInOrder("$.servers") {
+		if _, ok := s.Servers[h]; ok && !contains(order, h) {
+			order = append(order, h)
+		}
+	}
+	for _, h := range sortedKeys(s.Servers) {
+		if !contains(order, h) {
+			order = append(order, h)
+		}
+	}
+	return order
+}
+
 func (s *Spec) keysInOrder(path string) []string {
 	yp, err := yaml.PathString(path)
 	if err != nil {
@@ -230,6 +262,16 @@ func (s *Spec) keysInOrder(path string) []string {
 	n, err := yp.FilterFile(s.file)
 	if err != nil || n == nil {
 		return nil
+	}
+	// "servers: &s {…}" or "servers: !!map {…}": the mapping is inside.
+	for {
+		if a, ok := n.(*ast.AnchorNode); ok {
+			n = a.Value
+		} else if t, ok := n.(*ast.TagNode); ok {
+			n = t.Value
+		} else {
+			break
+		}
 	}
 	var keys []string
 	switch m := n.(type) {
