@@ -147,7 +147,7 @@ const fakeDoc = `(() => {
 		removeAttribute(k) { delete this.attrs[k]; this.writes++ },
 		querySelector() { return null },
 	});
-	for (const id of ["seq", "ctl-play", "editor", "lesson"]) els[id] = mk(id);
+	for (const id of ["seq", "ctl-play", "editor", "lesson", "crash", "crash-text"]) els[id] = mk(id);
 	const root = mk("root");
 	return {
 		els, documentElement: root,
@@ -330,5 +330,27 @@ func TestOpenStream(t *testing.T) {
 	}
 	if !es.get("closed").bool() || !retry || p.es.ok() {
 		t.Errorf("a stream the browser gave up on: closed %v, retry asked %v", es.get("closed").bool(), retry)
+	}
+}
+
+// A bug in one event does not stop the lab: the queue goes on, and the
+// page shows the notice in the student's language.
+func TestPanicShowsNoticeAndGoesOn(t *testing.T) {
+	doc := eval(t, fakeDoc)
+	_ = doc.get("els").get("crash").set("hidden", true)
+	p := &page{doc: doc, q: app.NewQueue(), m: app.New(app.State{Lang: app.LangZH}, "")}
+	p.q.Recovered = p.recovered
+	after := false
+	p.q.Post(func() { var m map[string]int; m["x"]++ })
+	p.q.Post(func() { after = true })
+	waitQueue(t, p.q)
+	if !after {
+		t.Error("the event after the panic did not run")
+	}
+	if doc.get("els").get("crash").get("hidden").bool() {
+		t.Error("the notice is still hidden")
+	}
+	if got := doc.get("els").get("crash-text").get("textContent").str(); !strings.Contains(got, "实验页面内部出错了") || !strings.Contains(got, "nil map") {
+		t.Errorf("notice %q", got)
 	}
 }

@@ -12,7 +12,10 @@
 package main
 
 import (
+	"fmt"
+
 	"maillab/web/app"
+	"maillab/web/view"
 )
 
 func main() {
@@ -21,6 +24,7 @@ func main() {
 		consoleError("maillab: cannot start: " + err.Error())
 		return
 	}
+	p.q.Recovered = p.recovered
 	p.listen()
 	p.mark("maillab-main")
 	if p.doc.get("documentElement").attr(app.LiveAttr) != "" {
@@ -30,7 +34,7 @@ func main() {
 	p.flush()
 	for range p.q.Ready() {
 		p.q.Drain()
-		p.flush()
+		p.q.Run(p.flush)
 	}
 }
 
@@ -50,4 +54,14 @@ func bootState() app.State {
 
 func consoleError(msg string) {
 	global().get("console").call("error", msg)
+}
+
+// recovered keeps the lab running after a bug in one event: the console
+// gets the panic and its stack (for a bug report), the page a notice in
+// the student's language, and the next event is handled as usual.
+func (p *page) recovered(v any, stack []byte) {
+	consoleError(fmt.Sprintf("maillab: internal error: %v\n%s", v, stack))
+	text := view.Tf(p.m.State().Lang, "page.crashed", "error", fmt.Sprint(v))
+	_ = p.byID("crash-text").set("textContent", text)
+	_ = p.byID("crash").set("hidden", false)
 }

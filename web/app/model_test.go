@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -568,6 +569,32 @@ func TestQueueDrainsInOrder(t *testing.T) {
 	if n := q.Drain(); n != 3 || !reflect.DeepEqual(got, []int{1, 2, 3}) {
 		t.Errorf("drained %d: %v", n, got)
 	}
+}
+
+// With Recovered set (the browser), a panic in one function is reported
+// and the queue goes on; without it (the tests), the panic goes up.
+func TestQueueRecoversFromAPanic(t *testing.T) {
+	q := NewQueue()
+	var got []int
+	var report string
+	q.Recovered = func(v any, stack []byte) { report = fmt.Sprint(v) + "\n" + string(stack) }
+	q.Post(func() { got = append(got, 1) })
+	q.Post(func() { var m map[string]int; m["x"]++ })
+	q.Post(func() { got = append(got, 3) })
+	if n := q.Drain(); n != 3 || !reflect.DeepEqual(got, []int{1, 3}) {
+		t.Errorf("drained %d: %v", n, got)
+	}
+	if !strings.Contains(report, "assignment to entry in nil map") || !strings.Contains(report, "TestQueueRecoversFromAPanic") {
+		t.Errorf("report: %.300q", report)
+	}
+	q.Recovered = nil
+	defer func() {
+		if recover() == nil {
+			t.Error("without Recovered the panic was swallowed")
+		}
+	}()
+	q.Post(func() { panic("up") })
+	q.Drain()
 }
 
 // A link to a lesson of a watched course: the lesson may arrive before the

@@ -1,6 +1,9 @@
 package app
 
-import "sync"
+import (
+	"runtime/debug"
+	"sync"
+)
 
 // Queue is the page's one UI queue. JavaScript callbacks never do work
 // themselves: they Post a function and return at once (a callback that
@@ -12,6 +15,12 @@ type Queue struct {
 	mu    sync.Mutex
 	fns   []func()
 	ready chan struct{}
+
+	// Recovered, when set, is told of a panic in a queued function, and
+	// the queue goes on with the next one: in the browser a panic that
+	// ends main stops the whole lab, and the student's work with it. When
+	// it is nil (the tests) a panic goes on up.
+	Recovered func(v any, stack []byte)
 }
 
 // NewQueue returns an empty queue.
@@ -31,6 +40,18 @@ func (q *Queue) Post(fn func()) {
 // Ready receives a value when there is work to Drain.
 func (q *Queue) Ready() <-chan struct{} { return q.ready }
 
+// Run calls fn, and reports a panic in it to Recovered when that is set.
+func (q *Queue) Run(fn func()) {
+	if q.Recovered != nil {
+		defer func() {
+			if v := recover(); v != nil {
+				q.Recovered(v, debug.Stack())
+			}
+		}()
+	}
+	fn()
+}
+
 // Drain runs every queued function, in order, including those posted
 // while it runs, and returns how many it ran.
 func (q *Queue) Drain() int {
@@ -44,7 +65,7 @@ func (q *Queue) Drain() int {
 			return n
 		}
 		for _, fn := range fns {
-			fn()
+			q.Run(fn)
 			n++
 		}
 	}

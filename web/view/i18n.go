@@ -320,6 +320,7 @@ var messages = map[string][2]string{
 	"boot.network":  {"The simulator could not be downloaded: the connection failed ({error}). Is maillab serve still running?", "无法下载模拟器：连接失败（{error}）。maillab serve 还在运行吗？"},
 	"boot.compile":  {"The browser refused to start the simulator: {error}", "浏览器拒绝启动模拟器：{error}"},
 	"boot.csp":      {"The browser's content security policy blocked WebAssembly. If a proxy or an extension rewrites the page's headers, allow 'wasm-unsafe-eval'.", "浏览器的内容安全策略阻止了 WebAssembly。如果代理或扩展改写了页面的响应头，请允许 'wasm-unsafe-eval'。"},
+	"page.crashed":  {"Something went wrong inside the lab ({error}). It goes on; if the page looks wrong, reload it: your place is kept in the link.", "实验页面内部出错了（{error}）。页面仍可继续使用；如果显示不正常，请刷新页面：你的进度保存在网址中。"},
 	"boot.exited":   {"The simulator stopped. Reload the page to start it again.", "模拟器已停止运行。请刷新页面重新启动。"},
 	"boot.retry":    {"Reload", "刷新"},
 }
