@@ -58,8 +58,10 @@ type Outcome struct {
 // Injector is what a server machine consults. A nil Injector injects nothing.
 type Injector interface {
 	// CheckAs is asked with the protocol ("smtp", "pop3"), the server's
-	// host name, the user the session names so far ("" before any) and the
-	// line (or Connect / EndOfData). nil means "behave normally".
+	// host name, the user the session has named so far ("" before any; a
+	// line that names one itself, USER or AUTH PLAIN, is read by the rules
+	// that need it) and the line (or Connect / EndOfData). nil means
+	// "behave normally".
 	CheckAs(proto, server, user, line string) *Outcome
 }
 
@@ -182,8 +184,16 @@ func (rs *Rules) CheckAs(proto, server, user, line string) *Outcome {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	for i, r := range rs.rules {
-		if r.proto() != proto || (r.Server != "" && !strings.EqualFold(r.Server, server)) || (r.User != "" && !strings.EqualFold(r.User, user)) || !r.Matches(line) {
+		if r.proto() != proto || (r.Server != "" && !strings.EqualFold(r.Server, server)) || !r.Matches(line) {
 			continue
+		}
+		if r.User != "" {
+			if user == "" {
+				user = LineUser(line) // only now: most rules name no user
+			}
+			if !strings.EqualFold(r.User, user) {
+				continue
+			}
 		}
 		rs.seen[i]++
 		if r.Nth > 0 && rs.seen[i] != r.Nth {

@@ -16,9 +16,6 @@ func (s *Server) check(line string) *fault.Outcome {
 	if s.sess != nil {
 		user = s.sess.user
 	}
-	if user == "" {
-		user = fault.LineUser(line)
-	}
 	o := s.cfg.Faults.CheckAs(proto, s.cfg.Hostname, user, line)
 	if o != nil {
 		s.fault = o.Rule

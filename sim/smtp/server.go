@@ -952,11 +952,7 @@ func (s *Server) fault(line string) *fault.Outcome {
 	if s.cfg.Faults == nil {
 		return nil
 	}
-	user := s.user
-	if user == "" {
-		user = fault.LineUser(line)
-	}
-	return s.cfg.Faults.CheckAs("smtp", s.cfg.Hostname, user, line)
+	return s.cfg.Faults.CheckAs("smtp", s.cfg.Hostname, s.user, line)
 }
 
 // doFault carries out drop, timeout and delay; it reports true when the
