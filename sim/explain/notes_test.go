@@ -298,9 +298,9 @@ func TestNoteExamples(t *testing.T) {
 
 // The rule that translates text at the top level, or -1.
 func topRule(text string) int {
-	for i, r := range noteRules {
+	for i, r := range noteRules() {
 		if m := r.re.FindStringSubmatch(text); m != nil {
-			if _, ok := r.expand(noteRules, m, 0); ok {
+			if _, ok := r.expand(noteRules(), m, 0); ok {
 				return i
 			}
 		}
@@ -313,7 +313,7 @@ func TestEveryNoteRuleHasAnExample(t *testing.T) {
 	for _, x := range noteExamples {
 		used[topRule(x.en)] = true
 	}
-	for i, r := range noteRules {
+	for i, r := range noteRules() {
 		if !used[i] {
 			t.Errorf("noteRules[%d] %s: no example uses it (add one to noteExamples, or it is shadowed by an earlier rule)", i, r.re)
 		}
@@ -323,7 +323,7 @@ func TestEveryNoteRuleHasAnExample(t *testing.T) {
 // Every template names only groups its pattern has, and uses every group,
 // so nothing the English says is silently dropped.
 func TestNoteTemplates(t *testing.T) {
-	checkTemplates(t, "noteRules", noteRules)
+	checkTemplates(t, "noteRules", noteRules())
 	checkTemplates(t, "problemRules", problemRules())
 	checkTemplates(t, "strictProblems", strictProblems())
 }
