@@ -22,11 +22,37 @@ func Note(lang, text string) string {
 	if normLang(lang) != "zh" {
 		return text
 	}
-	if zh, ok := noteZH(text, 0); ok {
+	noteCache.Lock()
+	zh, ok := noteCache.m[text]
+	noteCache.Unlock()
+	if ok {
 		return zh
 	}
-	return text
+	zh = text
+	if t, ok := noteZH(text, 0); ok {
+		zh = t
+	}
+	noteCache.Lock()
+	if noteCache.m == nil || len(noteCache.m) >= maxCachedNotes {
+		noteCache.m = make(map[string]string)
+	}
+	noteCache.m[text] = zh
+	noteCache.Unlock()
+	return zh
 }
+
+// noteCache remembers translated notes: the page translates a trace's notes
+// again for every view of every run (each fault the student adds), and the
+// same few dozen texts come back each time; matching one against the table
+// took about 0.15 ms in wasm.
+var noteCache struct {
+	sync.Mutex
+	m map[string]string
+}
+
+// maxCachedNotes bounds the cache (native mode's notes name ever new
+// connections); when full it starts again.
+const maxCachedNotes = 4096
 
 // noteRule is one row of the table: a pattern over the whole English text
 // and its Chinese template. The template names the pattern's groups as
@@ -48,12 +74,24 @@ func Note(lang, text string) string {
 //
 // Any other group is copied as it is.
 type noteRule struct {
-	re *regexp.Regexp
-	zh string
+	pattern string // anchored, with the pieces filled in
+	prefix  string // literal text every match starts with ("" = not known)
+	zh      string
+
+	once     sync.Once
+	compiled *regexp.Regexp
+}
+
+// re is the rule's pattern, compiled the first time a text could match it:
+// a page in Chinese translates a few dozen notes, and compiling all the
+// patterns it never needs took longer than translating.
+func (r *noteRule) re() *regexp.Regexp {
+	r.once.Do(func() { r.compiled = regexp.MustCompile(r.pattern) })
+	return r.compiled
 }
 
 // ruleSet is a table of rules tried in order (noteRules, problemRules).
-type ruleSet []noteRule
+type ruleSet []*noteRule
 
 // Pieces the patterns share, written {NAME} in them.
 var notePieces = strings.NewReplacer(
@@ -70,8 +108,39 @@ var notePieces = strings.NewReplacer(
 	"{N}", `(?P<n>\d+)`,
 )
 
-func rule(pattern, zh string) noteRule {
-	return noteRule{re: regexp.MustCompile("^" + notePieces.Replace(pattern) + "$"), zh: zh}
+func rule(pattern, zh string) *noteRule {
+	// A typo in a pattern panics where it is first compiled; the tests
+	// compile every rule (TestNoteTemplates).
+	p := "^" + notePieces.Replace(pattern) + "$"
+	return &noteRule{pattern: p, prefix: literalPrefix(p), zh: zh}
+}
+
+// literalPrefix is the plain ASCII text an anchored pattern starts with: up
+// to the first group, class, escape of a letter, repetition (which makes
+// the character before it optional) or non-ASCII character.
+func literalPrefix(p string) string {
+	p = strings.TrimPrefix(p, "^")
+	p = strings.TrimPrefix(p, "(?s)")
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '\\' && i+1 < len(p) && strings.IndexByte(`()[]{}.*+?|^$\\`, p[i+1]) >= 0:
+			if i+2 < len(p) && strings.IndexByte("*+?{", p[i+2]) >= 0 {
+				return b.String()
+			}
+			i++
+			b.WriteByte(p[i])
+		case strings.IndexByte(`\\()[]{}.*+?|^$`, c) >= 0, c >= 0x80:
+			return b.String()
+		default:
+			if i+1 < len(p) && strings.IndexByte("*+?{", p[i+1]) >= 0 {
+				return b.String()
+			}
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // noteRules is tried in order; the first rule whose pattern matches the
@@ -299,7 +368,10 @@ func (rs ruleSet) translate(text string, depth int) (string, bool) {
 		return "", false
 	}
 	for _, r := range rs {
-		m := r.re.FindStringSubmatch(text)
+		if !strings.HasPrefix(text, r.prefix) {
+			continue
+		}
+		m := r.re().FindStringSubmatch(text)
 		if m == nil {
 			continue
 		}
@@ -311,9 +383,9 @@ func (rs ruleSet) translate(text string, depth int) (string, bool) {
 }
 
 // expand fills the rule's template with the groups of a match.
-func (r noteRule) expand(rs ruleSet, m []string, depth int) (string, bool) {
+func (r *noteRule) expand(rs ruleSet, m []string, depth int) (string, bool) {
 	vals := map[string]string{}
-	for i, name := range r.re.SubexpNames() {
+	for i, name := range r.re().SubexpNames() {
 		if name == "" || i >= len(m) {
 			continue
 		}

@@ -299,7 +299,7 @@ func TestNoteExamples(t *testing.T) {
 // The rule that translates text at the top level, or -1.
 func topRule(text string) int {
 	for i, r := range noteRules() {
-		if m := r.re.FindStringSubmatch(text); m != nil {
+		if m := r.re().FindStringSubmatch(text); m != nil {
 			if _, ok := r.expand(noteRules(), m, 0); ok {
 				return i
 			}
@@ -315,7 +315,7 @@ func TestEveryNoteRuleHasAnExample(t *testing.T) {
 	}
 	for i, r := range noteRules() {
 		if !used[i] {
-			t.Errorf("noteRules[%d] %s: no example uses it (add one to noteExamples, or it is shadowed by an earlier rule)", i, r.re)
+			t.Errorf("noteRules[%d] %s: no example uses it (add one to noteExamples, or it is shadowed by an earlier rule)", i, r.pattern)
 		}
 	}
 }
@@ -333,7 +333,7 @@ func checkTemplates(t *testing.T, name string, rules ruleSet) {
 	calls := regexp.MustCompile(`\w+\((?:'[^']*')?\)`)
 	for i, r := range rules {
 		groups := map[string]bool{}
-		for _, n := range r.re.SubexpNames() {
+		for _, n := range r.re().SubexpNames() {
 			if n != "" {
 				groups[n] = true
 			}
@@ -341,12 +341,12 @@ func checkTemplates(t *testing.T, name string, rules ruleSet) {
 		unused := maps.Clone(groups)
 		for _, m := range ref.FindAllStringSubmatch(r.zh, -1) {
 			if !groups[m[1]] {
-				t.Errorf("%s[%d] %s: template names ${%s}, which the pattern lacks", name, i, r.re, m[1])
+				t.Errorf("%s[%d] %s: template names ${%s}, which the pattern lacks", name, i, r.pattern, m[1])
 			}
 			delete(unused, m[1])
 		}
 		for n := range unused {
-			t.Errorf("%s[%d] %s: group %q is not in the template", name, i, r.re, n)
+			t.Errorf("%s[%d] %s: group %q is not in the template", name, i, r.pattern, n)
 		}
 		if !hasCJK(r.zh) && !strings.ContainsAny(r.zh, "：，") {
 			t.Errorf("%s[%d]: template %q has no Chinese", name, i, r.zh)

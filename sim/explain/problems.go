@@ -45,7 +45,7 @@ var problemPieces = strings.NewReplacer(
 
 // problemRule compiles a problem pattern; "." matches a newline too, as
 // some messages end with an example over several lines.
-func problemRule(pattern, zh string) noteRule {
+func problemRule(pattern, zh string) *noteRule {
 	return rule("(?s)"+problemPieces.Replace(pattern), zh)
 }
 
