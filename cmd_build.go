@@ -36,15 +36,15 @@ func cmdBuild(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if _, ok := langValue(o.lang); o.lang != "" && !ok {
-		fmt.Fprintf(stderr, "maillab build: --lang %q: want en or zh\n", o.lang)
+	if _, err := outputLang(o.lang); err != nil {
+		fmt.Fprintf(stderr, "maillab build: %v\n", err)
 		return 2
 	}
 	if o.out == "" || fs.NArg() != 0 {
 		fmt.Fprint(stderr, usageText("build", lang))
 		return 2
 	}
-	opts := web.Options{Logf: func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) }}
+	opts := web.Options{Logf: func(f string, a ...any) { fmt.Fprintf(stderr, logFormat(lang, f)+"\n", a...) }}
 	if o.lessons != "" {
 		course := os.DirFS(o.lessons)
 		// A site with broken lessons helps no one: lint first.

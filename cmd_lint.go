@@ -34,8 +34,8 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if _, ok := langValue(langFlag); langFlag != "" && !ok {
-		fmt.Fprintf(stderr, "maillab lint: --lang %q: want en or zh\n", langFlag)
+	if _, err := outputLang(langFlag); err != nil {
+		fmt.Fprintf(stderr, "maillab lint: %v\n", err)
 		return 2
 	}
 	if fs.NArg() == 0 {

@@ -140,6 +140,7 @@ func TestServeLang(t *testing.T) {
 		{lang: "de_DE.UTF-8", want: "en"},
 		{want: "en"},
 		{flag: "fr", bad: true},
+		{flag: "zh-CN", want: "zh"}, // as the page spells it
 	} {
 		t.Setenv("LC_ALL", c.lcAll)
 		t.Setenv("LC_MESSAGES", "")

@@ -81,12 +81,11 @@ func listenProblem(lang string, err error) string {
 // outputLang is the language a command writes in: --lang if given, else
 // the terminal's locale (zh_CN.UTF-8 and the like give Chinese).
 func outputLang(flagValue string) (string, error) {
-	switch flagValue {
-	case "en", "zh":
-		return flagValue, nil
-	case "":
-	default:
-		return "", fmt.Errorf("--lang %q: want en or zh", flagValue)
+	if flagValue == "" {
+		return localeLang(), nil
 	}
-	return localeLang(), nil
+	if lang, ok := langValue(flagValue); ok {
+		return lang, nil
+	}
+	return "", fmt.Errorf("--lang %q: want en or zh", flagValue)
 }
