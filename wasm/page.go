@@ -72,6 +72,7 @@ func (p *page) flush() {
 	start := time.Now()
 	ready := p.m.Ready()
 	patches := p.m.Render()
+	rendered := time.Now()
 	for _, pt := range patches {
 		p.apply(pt)
 	}
@@ -84,6 +85,8 @@ func (p *page) flush() {
 	}
 	if p.bench.ok() && len(patches) > 0 {
 		p.bench.get("flush").call("push", float64(time.Since(start).Microseconds())/1000)
+		// The model and the views' share of it (the rest is DOM writes).
+		p.bench.get("render").call("push", float64(rendered.Sub(start).Microseconds())/1000)
 	}
 	if p.m.Playing() && !p.ticking {
 		p.ticking = true
