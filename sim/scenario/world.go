@@ -105,7 +105,7 @@ func newWorld(spec *Spec, rules *fault.Rules) *world {
 		start, _ = time.Parse(time.RFC3339, spec.Start)
 	}
 	w := &world{spec: spec, start: start, now: start, faults: rules, hosts: map[string]*host{},
-		tr: &trace.Trace{Title: spec.Title, Start: start}}
+		tr: &trace.Trace{Title: spec.Title, Start: start, Steps: make([]trace.Step, 0, 256)}}
 	for i, name := range spec.ServerOrder {
 		ss := spec.Servers[name]
 		h := &host{name: name, spec: ss, store: mailstore.NewMemory(), addr: "198.51.100." + strconv.Itoa(25+i), meta: map[string]trace.Message{}}

@@ -195,7 +195,9 @@ func (q *Sequence) Lines(cursor int) []string {
 			k = 1
 		}
 		if q.rows[i][k] == "" {
+			// One allocation per row, not a doubling series.
 			var sb strings.Builder
+			sb.Grow(rowBytes)
 			at := i + 1 // a past step: the cursor is further on
 			if k == 1 {
 				at = i

@@ -90,6 +90,7 @@ func (v *TranscriptView) Lines(cursor int) []string {
 		}
 		if v.lines[i][k] == "" {
 			var lb strings.Builder
+			lb.Grow(rowBytes)
 			transcriptLine(&lb, t, i, k == 1, lang)
 			v.lines[i][k] = strings.TrimSuffix(lb.String(), "\n")
 		}

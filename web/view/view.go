@@ -174,6 +174,10 @@ func clampCursor(t *trace.Trace, cursor int) int {
 	return cursor
 }
 
+// rowBytes is room for one row of the diagram or line of the transcript:
+// about 300 bytes on average, 560 at most in a 313-step trace.
+const rowBytes = 512
+
 // attr writes ` name="value"` with the value escaped.
 func attr(b *strings.Builder, name, value string) {
 	b.WriteByte(' ')
