@@ -47,9 +47,6 @@ func cmdFetch(args []string, stdout, stderr io.Writer) int {
 	cf := o.client
 	problem := cf.check()
 	lang := cf.lang
-	if problem != "" {
-		lang = cliLang(args)
-	}
 	switch {
 	case problem != "":
 	case fs.NArg() > 0:

@@ -68,9 +68,6 @@ func cmdSend(args []string, stdout, stderr io.Writer) int {
 	cf, to := o.client, o.to
 	problem := cf.check()
 	lang := cf.lang
-	if problem != "" {
-		lang = cliLang(args)
-	}
 	switch {
 	case problem != "":
 	case fs.NArg() > 0:
@@ -214,9 +211,12 @@ func clientFlags(fs *flag.FlagSet) *commonClient {
 	}
 }
 
+// check reads --lang into c.lang; a value that is neither en nor zh is
+// the problem it returns, and the messages that follow are in English.
 func (c *commonClient) check() string {
 	lang, err := outputLang(*c.langFlag)
 	if err != nil {
+		c.lang = "en"
 		return err.Error()
 	}
 	c.lang = lang

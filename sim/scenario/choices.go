@@ -72,10 +72,8 @@ func FaultChoicesIn(steps []trace.Step, i int) []FaultSpec {
 // AUTH PLAIN line's own identity (`base64(\0alice\0••••)`), else the last
 // USER command of the same connection.
 func sessionUser(steps []trace.Step, i int) string {
-	if _, rest, ok := strings.Cut(steps[i].Text, `base64(`); ok {
-		if parts := strings.Split(strings.TrimSuffix(rest, ")"), `\0`); len(parts) == 3 && parts[1] != "" && !strings.Contains(parts[1], trace.Mask) {
-			return parts[1]
-		}
+	if user := trace.MaskedUser(steps[i].Text); user != "" {
+		return user
 	}
 	for j := i - 1; j >= 0; j-- {
 		st := steps[j]

@@ -184,6 +184,20 @@ func maskResponse(pos position, b64 string) (string, bool) {
 	return "base64(" + Mask + ")", true
 }
 
+// MaskedUser is the user name a masked AUTH PLAIN response still shows
+// (`base64(\0alice\0••••••••)`, as maskResponse writes it), or "".
+func MaskedUser(text string) string {
+	_, rest, ok := strings.Cut(text, "base64(")
+	if !ok {
+		return ""
+	}
+	parts := strings.Split(strings.TrimSuffix(rest, ")"), `\0`)
+	if len(parts) != 3 || parts[2] != Mask {
+		return ""
+	}
+	return parts[1]
+}
+
 // showable reports whether a user name may go into a line of the trace as
 // it is: one line of printable UTF-8 (no control or bidi characters), no
 // longer than RFC 4616 §2 allows, without a backslash (which would blur
